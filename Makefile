@@ -7,9 +7,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: venv test lint demo chat
 
-$(VENV)/.installed: requirements-dev.txt requirements-web.txt lambda/requirements.txt
+$(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -18,11 +18,11 @@ test: venv
 	$(PY) -m pytest -q
 
 lint: venv
-	$(VENV)/bin/ruff check lambda tests scripts
-	$(VENV)/bin/ruff format --check lambda tests scripts
+	$(VENV)/bin/ruff check lambda tests infra
+	$(VENV)/bin/ruff format --check lambda tests infra
 
 demo: venv
-	$(PY) scripts/demo.py
+	$(PY) tests/tools/demo.py
 
 chat: venv
-	$(PY) scripts/chat.py
+	$(PY) tests/tools/chat.py
