@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models
+.PHONY: venv test lint demo chat models fuzz
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ chat: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+# Property-based fuzzing, long profile (5,000 examples a property, random seed): ~10 min.
+fuzz: venv
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_lambda.py
