@@ -14,6 +14,7 @@ that cryptography's web PKI policy accepts it.
 from __future__ import annotations
 
 import base64
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -149,6 +150,7 @@ class AlexaTestCA:
     leaf: x509.Certificate
     cert_url: str = CERT_URL
     fetched_urls: list[str] = field(default_factory=list)
+    served_chain: bytes | None = None  # what the fetcher serves; None = chain_pem()
 
     @classmethod
     def create(cls, name: str = "Test", now: datetime | None = None) -> AlexaTestCA:
@@ -199,7 +201,7 @@ class AlexaTestCA:
             self.fetched_urls.append(url)
             if url != self.cert_url:
                 raise OSError(f"404 Not Found: {url}")
-            return self.chain_pem()
+            return self.served_chain if self.served_chain is not None else self.chain_pem()
 
         return fetch
 
@@ -214,6 +216,12 @@ class AlexaTestCA:
             "SignatureCertChainUrl": cert_url or self.cert_url,
             "Signature-256": self.sign(body),
         }
+
+
+@functools.cache
+def shared_test_ca(name: str = "Alexa Test") -> AlexaTestCA:
+    """One CA per name per process: RSA key generation costs about half a second."""
+    return AlexaTestCA.create(name)
 
 
 def alexa_timestamp(moment: datetime | None = None) -> str:
