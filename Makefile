@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat
+.PHONY: venv test lint demo chat models
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,18 @@ $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/re
 venv: $(VENV)/.installed
 
 test: venv
+	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q
 
 lint: venv
-	$(VENV)/bin/ruff check lambda tests infra
-	$(VENV)/bin/ruff format --check lambda tests infra
+	$(VENV)/bin/ruff check lambda tests infra interaction_model
+	$(VENV)/bin/ruff format --check lambda tests infra interaction_model
 
 demo: venv
 	$(PY) tests/tools/demo.py
 
 chat: venv
 	$(PY) tests/tools/chat.py
+
+models:
+	$(PYTHON) interaction_model/build.py

@@ -1,62 +1,70 @@
-"""A local DynamoDB-compatible server (moto) for `make serve`, demos and tests. Never used on AWS.
+"""A DynamoDB-compatible server on loopback for local runs (demo, chat, serve, load tests).
 
-boto3 reads AWS_ENDPOINT_URL_DYNAMODB itself, so pointing that variable at the local server is all
-the skill needs to use it.
+moto's server speaks the real DynamoDB HTTP API, so the skill's boto3 calls are the same
+ones it makes against AWS; only boto3's own AWS_ENDPOINT_URL_DYNAMODB points elsewhere.
+Not part of the Lambda package: moto is a development dependency.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 
 import boto3
 
-# moto accepts any credentials; these only stop boto3 from looking for real ones.
-DUMMY_AWS_SETTINGS = {
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
+TTL_ATTRIBUTE = "expires_at"
 
 
-def start_local_dynamodb(host: str = "127.0.0.1", port: int = 0):
-    """Start moto's server on a free loopback port; point this process's boto3 at it.
-
-    Sets AWS_ENDPOINT_URL_DYNAMODB and dummy credentials/region (keeping any already set).
-    Returns the running ThreadedMotoServer; call `.stop()` when done.
-    """
-    from moto.server import ThreadedMotoServer  # a dev dependency: imported only when used
-
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    bound_host, bound_port = server.get_host_and_port()
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://{bound_host}:{bound_port}"
-    for name, value in DUMMY_AWS_SETTINGS.items():
-        os.environ.setdefault(name, value)
-    return server
-
-
-def create_table(name: str) -> None:
-    """Create the skill's table as infra/ defines it: pk S / sk S, on-demand, TTL on expires_at.
-
-    Uses whatever endpoint boto3 is configured for; does nothing if the table exists.
-    """
-    client = boto3.client("dynamodb")
-    if name in client.list_tables()["TableNames"]:
-        return
-    client.create_table(
-        TableName=name,
-        AttributeDefinitions=[
+def table_definition(name: str) -> dict:
+    """The table as create_table arguments; infra/template.yaml declares the same keys."""
+    return {
+        "TableName": name,
+        "AttributeDefinitions": [
             {"AttributeName": "pk", "AttributeType": "S"},
             {"AttributeName": "sk", "AttributeType": "S"},
         ],
-        KeySchema=[
+        "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
             {"AttributeName": "sk", "KeyType": "RANGE"},
         ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
+def create_table(name: str, endpoint_url: str | None = None) -> None:
+    """Create the table (and its TTL setting) if it does not exist yet."""
+    client = boto3.client("dynamodb", endpoint_url=endpoint_url)
+    if name in client.list_tables()["TableNames"]:
+        return
+    client.create_table(**table_definition(name))
     client.get_waiter("table_exists").wait(TableName=name)
     client.update_time_to_live(
         TableName=name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_local_dynamodb(table_name: str | None = None):
+    """Start moto's server on a free loopback port, point boto3 at it, create the table.
+
+    Returns the server (call .stop() when done). Dummy credentials are set only if none are.
+    """
+    from moto.server import ThreadedMotoServer  # dev dependency, imported only here
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the console
+    port = free_loopback_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{port}"
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    create_table(table_name or os.environ.get("CRAMP_TABLE_NAME", "cramp-coach"))
+    return server

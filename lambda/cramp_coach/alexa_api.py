@@ -1,0 +1,61 @@
+"""Calls to Alexa's own APIs, with hard time limits.
+
+The SDK's default ApiClient (requests) has no timeout. A cramping user must never wait on
+an Alexa API, so every call here runs under a deadline and falls back on failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
+
+log = logging.getLogger(__name__)
+
+# Threads, not a longer timeout: a DNS look-up or a stuck socket cannot overrun the deadline.
+_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alexa-api")
+
+
+class TimeoutApiClient(ApiClient):
+    """An ApiClient for the SDK's service clients, on urllib, with a socket timeout."""
+
+    def __init__(self, timeout_seconds: float = 2.0):
+        self.timeout_seconds = timeout_seconds
+
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        body = request.body
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        http_request = urllib.request.Request(
+            request.url, data=body, method=request.method, headers=dict(request.headers or [])
+        )
+        try:
+            with urllib.request.urlopen(http_request, timeout=self.timeout_seconds) as reply:
+                status, headers, payload = reply.status, reply.headers.items(), reply.read()
+        except urllib.error.HTTPError as error:
+            status, headers, payload = error.code, error.headers.items(), error.read()
+        response = ApiClientResponse()
+        response.status_code = status
+        response.headers = list(headers)
+        response.body = payload.decode("utf-8") if payload else None
+        return response
+
+
+def within(deadline_seconds: float, call, *args: Any, default: Any = None) -> Any:
+    """Run `call(*args)`; give up after the deadline or on any error, returning `default`."""
+    future = _EXECUTOR.submit(call, *args)
+    try:
+        return future.result(timeout=deadline_seconds)
+    except FutureTimeout:
+        log.warning("alexa api call timed out after %.3fs", deadline_seconds)
+    except Exception as error:  # noqa: BLE001 - any failure means: use the fallback
+        log.warning("alexa api call failed: %s", type(error).__name__)
+    return default

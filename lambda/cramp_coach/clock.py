@@ -1,0 +1,95 @@
+"""What time it is for the user: the request's own timestamp, in the device's time zone.
+
+The time zone comes from the Alexa Settings API under a hard deadline, cached per device
+for the container's life and in the session; otherwise the locale's default zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ask_sdk_core.handler_input import HandlerInput
+
+from .alexa_api import within
+from .config import load_settings
+from .content import content_for
+
+log = logging.getLogger(__name__)
+
+NIGHT_STARTS = dt.time(22, 0)
+NIGHT_ENDS = dt.time(7, 0)
+TZ_SESSION_KEY = "tz"
+_TZ_CACHE: dict[str, tuple[str | None, float]] = {}  # device hash -> (zone name, expires)
+_TZ_CACHE_LIMIT = 10_000
+_TZ_KEEP_SECONDS = 6 * 3600
+_TZ_RETRY_SECONDS = 300  # after a failed look-up, use the default for a while, don't re-ask
+
+
+def request_time(handler_input: HandlerInput) -> dt.datetime:
+    """The moment the user spoke (the request timestamp), as aware UTC."""
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if isinstance(stamp, dt.datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def _device_key(handler_input: HandlerInput) -> str | None:
+    device = getattr(handler_input.request_envelope.context.system, "device", None)
+    device_id = getattr(device, "device_id", None)
+    return hashlib.sha256(device_id.encode()).hexdigest() if device_id else None
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _ask_settings_api(handler_input: HandlerInput) -> str | None:
+    factory = handler_input.service_client_factory
+    device = handler_input.request_envelope.context.system.device
+    if factory is None or device is None or not device.device_id:
+        return None
+    return factory.get_ups_service().get_system_time_zone(device.device_id)
+
+
+def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
+    name, expires = _TZ_CACHE.get(key, (None, 0.0))
+    if time.monotonic() < expires:
+        return name
+    name = within(load_settings().alexa_api_timeout_seconds, _ask_settings_api, handler_input)
+    keep = _TZ_KEEP_SECONDS if _zone(name) else _TZ_RETRY_SECONDS
+    if len(_TZ_CACHE) >= _TZ_CACHE_LIMIT:
+        _TZ_CACHE.clear()
+    _TZ_CACHE[key] = (name, time.monotonic() + keep)
+    return name
+
+
+def time_zone(handler_input: HandlerInput) -> ZoneInfo:
+    """The device's zone: session, container cache, Settings API (capped), locale default."""
+    session = handler_input.attributes_manager.session_attributes
+    zone = _zone(session.get(TZ_SESSION_KEY))
+    if zone:
+        return zone
+    key = _device_key(handler_input)
+    name = _cached_zone_name(handler_input, key) if key else None
+    zone = _zone(name)
+    if zone is None:
+        locale = handler_input.request_envelope.request.locale
+        return ZoneInfo(content_for(locale).fact("default_time_zone"))
+    session[TZ_SESSION_KEY] = name
+    return zone
+
+
+def local_time(handler_input: HandlerInput) -> dt.datetime:
+    return request_time(handler_input).astimezone(time_zone(handler_input))
+
+
+def is_night(local: dt.datetime) -> bool:
+    moment = local.time()
+    return moment >= NIGHT_STARTS or moment < NIGHT_ENDS

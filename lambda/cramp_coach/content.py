@@ -1,0 +1,133 @@
+"""The words the skill says, loaded from content/ (TOML data) once per container.
+
+content/en/ is the shared English base; content/<locale>/ overrides items by id and
+phrases by key, and holds locale.toml (emergency number, default time zone, ...).
+TOML because a clinician can review and edit it without touching Python, it allows
+comments beside each fact, and the standard library reads it (tomllib).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+DEFAULT_LOCALE = "en-US"
+PHRASES_FILE = "phrases"
+LOCALE_FILE = "locale"
+
+
+def content_dir() -> Path:
+    """content/ beside the package (Lambda zip) or at the repository root."""
+    if os.environ.get("CRAMP_CONTENT_DIR"):
+        return Path(os.environ["CRAMP_CONTENT_DIR"])
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "content", here.parents[1] / "content"):
+        if (candidate / "sources.toml").is_file():
+            return candidate
+    raise FileNotFoundError("content/ not found beside the package or at the repository root")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of content: what is said, what the card shows, and where it comes from."""
+
+    id: str
+    topic: str
+    speech: str
+    card: str
+    sources: tuple[str, ...]
+    fields: Mapping[str, Any] = field(repr=False)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.fields.get(key, default)
+
+
+class Content:
+    """All content for one locale, with base English filled in under it."""
+
+    def __init__(self, locale: str, topics: dict, tables: dict, facts: dict, sources: dict):
+        self.locale = locale
+        self._topics = topics
+        self._tables = tables
+        self._facts = facts
+        self._sources = sources
+
+    def items(self, topic: str) -> list[Item]:
+        return list(self._topics.get(topic, {}).values())
+
+    def item(self, topic: str, item_id: str) -> Item:
+        return self._topics[topic][item_id]
+
+    def find(self, topic: str, item_id: str) -> Item | None:
+        return self._topics.get(topic, {}).get(item_id)
+
+    def topics(self) -> list[str]:
+        return sorted(self._topics)
+
+    def phrase(self, key: str, table: str = "phrases", **values: str) -> str:
+        text = self._tables[table][key]
+        return text.format(**values) if values else text
+
+    def table(self, name: str) -> Mapping[str, str]:
+        return MappingProxyType(self._tables.get(name, {}))
+
+    def fact(self, key: str) -> str:
+        return self._facts[key]
+
+    def source_names(self, ids: tuple[str, ...] | list[str]) -> list[str]:
+        return [self._sources[source_id]["name"] for source_id in ids]
+
+    @property
+    def sources(self) -> Mapping[str, Mapping[str, str]]:
+        return MappingProxyType(self._sources)
+
+
+def _read(path: Path) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _layers(root: Path, locale: str) -> list[Path]:
+    language = locale.split("-")[0]
+    return [layer for layer in (root / language, root / locale) if layer.is_dir()]
+
+
+def _supported(root: Path, locale: str) -> bool:
+    return (root / locale / f"{LOCALE_FILE}.toml").is_file()
+
+
+@functools.cache
+def content_for(locale: str | None) -> Content:
+    """The content for a request's locale; unknown locales get the default one."""
+    root = content_dir()
+    if not locale or not _supported(root, locale):
+        locale = DEFAULT_LOCALE
+    topics: dict[str, dict[str, Item]] = {}
+    tables: dict[str, dict[str, str]] = {}
+    facts: dict[str, str] = {}
+    for layer in _layers(root, locale):
+        for path in sorted(layer.glob("*.toml")):
+            data = _read(path)
+            if path.stem == LOCALE_FILE:
+                facts.update(data.get("locale", {}))
+            elif path.stem == PHRASES_FILE:
+                for name, entries in data.items():
+                    tables.setdefault(name, {}).update(entries)
+            else:
+                topic = topics.setdefault(path.stem, {})
+                for raw in data.get("item", []):
+                    topic[raw["id"]] = Item(
+                        id=raw["id"],
+                        topic=path.stem,
+                        speech=raw["speech"],
+                        card=raw.get("card", raw["speech"]),
+                        sources=tuple(raw.get("sources", ())),
+                        fields=MappingProxyType(raw),
+                    )
+    return Content(locale, topics, tables, facts, _read(root / "sources.toml"))

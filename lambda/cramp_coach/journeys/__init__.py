@@ -1,0 +1,1 @@
+"""One module per user journey; each exposes small handler classes (can_handle/handle)."""

@@ -1,0 +1,130 @@
+"""Opening, help, stop, repeat, fallback, session end, and the last-resort handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from ..speech import Speech
+from ..turn import REPEAT_KEY, turn
+from . import cramp_now
+
+log = logging.getLogger(__name__)
+
+
+class LaunchHandler(AbstractRequestHandler):
+    """'Alexa, open Cramp Coach': at night a cramp is likely, so the calf stretch comes first."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        if t.night:
+            return cramp_now.night_launch(t)
+        return t.reply(
+            Speech(t.phrase("launch_day")), reprompt=Speech(t.phrase("launch_day_reprompt"))
+        )
+
+
+class HelpHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        return t.reply(Speech(t.phrase("help")), reprompt=Speech(t.phrase("help_reprompt")))
+
+
+class StopHandler(AbstractRequestHandler):
+    """Stop, Cancel and Home all end quietly."""
+
+    INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(is_intent_name(name)(handler_input) for name in self.INTENTS)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)
+
+
+class RepeatHandler(AbstractRequestHandler):
+    """Says the last question-bearing answer again, word for word, pauses included."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        last = t.session.get(REPEAT_KEY)
+        if not last:
+            return t.reply(
+                Speech(t.phrase("nothing_to_repeat")), reprompt=Speech(t.phrase("help_reprompt"))
+            )
+        builder = handler_input.response_builder
+        return builder.speak(last["speech"]).ask(last["reprompt"]).response
+
+
+class FallbackHandler(AbstractRequestHandler):
+    """Words the model could not place, and any intent this skill does not know."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        return t.reply(Speech(t.phrase("fallback")), reprompt=Speech(t.phrase("fallback_reprompt")))
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = getattr(request, "error", None)
+        log.info(
+            "session ended reason=%s error=%s",
+            getattr(request.reason, "value", request.reason),
+            getattr(getattr(error, "object_type", None), "value", None) if error else None,
+        )
+        return handler_input.response_builder.response
+
+
+class UnhandledRequestHandler(AbstractRequestHandler):
+    """Requests no journey claims (events, display callbacks): acknowledge silently."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("unhandled request type=%s", handler_input.request_envelope.request.object_type)
+        return handler_input.response_builder.response
+
+
+class SpeakAnywayExceptionHandler(AbstractExceptionHandler):
+    """Whatever broke, say something useful: at night, the calf stretch."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.exception("handler failed: %s", type(exception).__name__)
+        t = turn(handler_input)
+        try:
+            night = t.night
+        except Exception:  # noqa: BLE001 - the clock itself may be what failed
+            night = True
+        stretch = cramp_now.techniques(t, cramp_now.DEFAULT_MUSCLE)[0]
+        if night:
+            speech = Speech(cramp_now.instruction(t, stretch, None), t.phrase("error_night"))
+        else:
+            speech = Speech(t.phrase("error"))
+        builder = handler_input.response_builder
+        builder.speak(speech.ssml(night)).set_should_end_session(True)
+        return builder.response

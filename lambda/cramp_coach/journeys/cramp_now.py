@@ -1,0 +1,231 @@
+"""Mid-cramp relief: the stretch first, a guided hold, the next technique, a calm goodbye.
+
+Episode state lives in the session: which muscle, which techniques were given, when it
+started. Nothing here touches storage before the instructions are spoken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from ..content import Item
+from ..slots import slot
+from ..speech import Speech
+from ..turn import Card, Turn, turn
+
+EPISODE_KEY = "episode"
+DEFAULT_MUSCLE = "calf"  # most night cramps are calf cramps
+UNKNOWN_MUSCLE = "any"
+ESCALATE_AFTER = dt.timedelta(minutes=10)
+SAME_EPISODE_WITHIN = dt.timedelta(minutes=15)
+HOLD_ROUND_SECONDS = 10
+WAIT_SECONDS = 20
+ASKING_EASING = "easing"
+ASKING_MUSCLE = "muscle"
+
+
+# --- episode state -----------------------------------------------------------------
+
+
+def episode(t: Turn) -> dict | None:
+    return t.session.get(EPISODE_KEY)
+
+
+def _started(ep: dict) -> dt.datetime:
+    return dt.datetime.fromisoformat(ep["started"])
+
+
+def episode_age(t: Turn, ep: dict) -> dt.timedelta:
+    return t.now - _started(ep)
+
+
+def begin_episode(t: Turn, muscle: str, side: str | None) -> dict:
+    """A new episode, or the same one when the same muscle cramps again within 15 minutes."""
+    ep = episode(t)
+    same = ep and ep["muscle"] == muscle and episode_age(t, ep) < SAME_EPISODE_WITHIN
+    ep = {
+        "muscle": muscle,
+        "side": side or (ep or {}).get("side") if same else side,
+        "started": ep["started"] if same else t.now.isoformat(),
+        "id": ep["id"] if same else t.request_id,
+        "used": [],
+    }
+    t.session[EPISODE_KEY] = ep
+    return ep
+
+
+def techniques(t: Turn, muscle: str) -> list[Item]:
+    items = [i for i in t.content.items("relief") if i.get("muscle") == muscle]
+    return sorted(items, key=lambda i: i.get("step", 0))
+
+
+def next_technique(t: Turn, ep: dict) -> Item | None:
+    return next((i for i in techniques(t, ep["muscle"]) if i.id not in ep["used"]), None)
+
+
+# --- what is said ------------------------------------------------------------------
+
+
+def instruction(t: Turn, item: Item, side: str | None) -> str:
+    leg = t.content.table("legs")[side or "none"]
+    return item.speech.format(leg=leg)
+
+
+def guided(t: Turn, item: Item, side: str | None, first: bool) -> Speech:
+    """The instruction, then a softly counted hold (or a short wait), then 'Is it easing?'."""
+    speech = Speech(instruction(t, item, side))
+    if item.get("hold", True):
+        if first and not t.night:
+            speech.say(t.phrase("hold_intro"))
+        speech.say(t.phrase("hold_start")).pause(HOLD_ROUND_SECONDS)
+        speech.say(t.phrase("hold_twenty")).pause(HOLD_ROUND_SECONDS)
+        speech.say(t.phrase("hold_ten")).pause(HOLD_ROUND_SECONDS)
+        speech.say(t.phrase("hold_end"))
+    else:
+        speech.say(t.phrase("wait_start")).pause(WAIT_SECONDS)
+    return speech.say(t.phrase("ask_easing"))
+
+
+def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
+    items = techniques(t, muscle)
+    steps = [f"{n}. {i.card}" for n, i in enumerate(items, start=1)]
+    sources = sorted({name for i in items for name in t.content.source_names(i.sources)})
+    name = t.content.table("muscles")[muscle]
+    lines = [
+        t.phrase("card_steps_heading"),
+        *steps,
+        "",
+        t.phrase("card_sources", sources="; ".join(sources)),
+        t.disclaimer(),
+    ]
+    return Card(
+        t.phrase("card_title_cramp", muscle=f"{side} {name}" if side else name), "\n".join(lines)
+    )
+
+
+def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
+    ep["used"] = [*ep["used"], item.id] if item.id not in ep["used"] else ep["used"]
+    return t.reply(
+        guided(t, item, ep.get("side"), first),
+        reprompt=Speech(t.phrase("ask_easing_reprompt")),
+        card=relief_card(t, ep["muscle"], ep.get("side")),
+        asking=ASKING_EASING,
+    )
+
+
+def escalate(t: Turn) -> Response:
+    """Techniques ran out or the cramp passed ten minutes: the red-flag line, first."""
+    t.session.pop(EPISODE_KEY, None)
+    flag = t.content.item("red_flags", "cramp_over_10_minutes")
+    calm = t.content.item("episode", "stops_on_its_own")
+    card = Card(flag.speech, f"{flag.card}\n\n{calm.card}\n\n{t.disclaimer()}")
+    return t.reply(Speech(flag.speech, calm.speech), card=card, end=True)
+
+
+def start_cramp(t: Turn, muscle: str, side: str | None) -> Response:
+    ep = episode(t)
+    confirming = t.asking == ASKING_MUSCLE and ep and ep["muscle"] == muscle
+    if confirming:  # night launch led with the calf stretch; now guide the hold for it
+        first = techniques(t, muscle)[0]
+        ep["side"] = side or ep.get("side")
+        return give_technique(t, ep, first, first=True)
+    ep = begin_episode(t, muscle, side)
+    return give_technique(t, ep, next_technique(t, ep), first=True)
+
+
+def still_cramping(t: Turn) -> Response:
+    ep = episode(t)
+    if ep is None:
+        return start_cramp(t, DEFAULT_MUSCLE, None)
+    item = next_technique(t, ep)
+    if item is None or episode_age(t, ep) >= ESCALATE_AFTER:
+        return escalate(t)
+    return give_technique(t, ep, item, first=False)
+
+
+def eased(t: Turn) -> Response:
+    t.session.pop(EPISODE_KEY, None)
+    speech = Speech(t.by_time("better_day", "better_night"))
+    if not t.night:
+        speech.say(t.content.item("episode", "soreness").speech)
+    return t.reply(speech, end=True)
+
+
+def night_launch(t: Turn) -> Response:
+    """At night, assume a cramp: lead with the calf stretch, then offer other muscles."""
+    ep = begin_episode(t, DEFAULT_MUSCLE, None)
+    first = techniques(t, DEFAULT_MUSCLE)[0]
+    ep["used"] = [first.id]
+    speech = Speech(instruction(t, first, None), t.phrase("launch_night_offer"))
+    return t.reply(
+        speech,
+        reprompt=Speech(t.phrase("launch_night_reprompt")),
+        card=relief_card(t, DEFAULT_MUSCLE, None),
+        asking=ASKING_MUSCLE,
+    )
+
+
+def in_episode(handler_input: HandlerInput) -> bool:
+    t = turn(handler_input)
+    return episode(t) is not None and t.asking in (ASKING_EASING, ASKING_MUSCLE)
+
+
+# --- handlers ----------------------------------------------------------------------
+
+
+class CrampNowHandler(AbstractRequestHandler):
+    """'My calf is cramping', 'charley horse in my left leg', 'cramp!'."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("CrampNowIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        muscle = slot(handler_input, "muscle")
+        side = slot(handler_input, "side")
+        chosen = muscle.id or (UNKNOWN_MUSCLE if muscle.unmatched else DEFAULT_MUSCLE)
+        return start_cramp(turn(handler_input), chosen, side.id)
+
+
+class StillCrampingHandler(AbstractRequestHandler):
+    """'Still cramping', 'it's not working', or 'no' to 'Is it easing?'."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("StillCrampingIntent")(handler_input) or (
+            is_intent_name("AMAZON.NoIntent")(handler_input) and in_episode(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return still_cramping(turn(handler_input))
+
+
+class CrampEasedHandler(AbstractRequestHandler):
+    """'It's better', 'it stopped', or 'yes' to 'Is it easing?'."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if is_intent_name("CrampEasedIntent")(handler_input):
+            return True
+        t = turn(handler_input)
+        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_EASING
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return eased(turn(handler_input))
+
+
+class ConfirmCalfHandler(AbstractRequestHandler):
+    """'Yes' after the night launch asked 'Is it your calf?': guide the calf hold."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        t = turn(handler_input)
+        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_MUSCLE
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return start_cramp(turn(handler_input), DEFAULT_MUSCLE, None)
+
+
+def is_launch(handler_input: HandlerInput) -> bool:
+    return is_request_type("LaunchRequest")(handler_input)

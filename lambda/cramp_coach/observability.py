@@ -1,0 +1,51 @@
+"""Structured request/response logs with no personal data: no user ids, no slot values."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import IntentRequest, Response
+
+log = logging.getLogger("cramp_coach.requests")
+
+
+def _summary(handler_input: HandlerInput) -> dict:
+    request = handler_input.request_envelope.request
+    summary = {
+        "request_id": request.request_id,
+        "type": request.object_type,
+        "locale": getattr(request, "locale", None),
+    }
+    if isinstance(request, IntentRequest) and request.intent:
+        summary["intent"] = request.intent.name
+        # Slot names only: what a user says about their body is health data.
+        summary["slots_filled"] = sorted(
+            name for name, s in (request.intent.slots or {}).items() if s and s.value
+        )
+    return summary
+
+
+class RequestLogger(AbstractRequestInterceptor):
+    def process(self, handler_input: HandlerInput) -> None:
+        log.info(json.dumps({"event": "request", **_summary(handler_input)}))
+
+
+class ResponseLogger(AbstractResponseInterceptor):
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        speech = getattr(response.output_speech, "ssml", None) if response else None
+        log.info(
+            json.dumps(
+                {
+                    "event": "response",
+                    "request_id": handler_input.request_envelope.request.request_id,
+                    "ends_session": getattr(response, "should_end_session", None),
+                    "speech_chars": len(speech or ""),
+                }
+            )
+        )

@@ -1,0 +1,44 @@
+"""The skill: every handler and interceptor, registered in one visible place.
+
+Order matters: the first handler whose can_handle is true answers, so specific handlers
+(a Yes that answers 'Is it easing?') come before general ones (any IntentRequest).
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from .alexa_api import TimeoutApiClient
+from .config import load_settings
+from .journeys import basics, cramp_now
+from .observability import RequestLogger, ResponseLogger
+
+REQUEST_HANDLERS = (
+    basics.LaunchHandler,
+    cramp_now.CrampNowHandler,
+    cramp_now.StillCrampingHandler,
+    cramp_now.CrampEasedHandler,
+    cramp_now.ConfirmCalfHandler,
+    basics.HelpHandler,
+    basics.StopHandler,
+    basics.RepeatHandler,
+    basics.SessionEndedHandler,
+    basics.FallbackHandler,  # any other intent
+    basics.UnhandledRequestHandler,  # any other request
+)
+
+
+def build_skill() -> CustomSkill:
+    settings = load_settings()
+    builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
+    builder.skill_id = settings.skill_id
+    for handler in REQUEST_HANDLERS:
+        builder.add_request_handler(handler())
+    builder.add_exception_handler(basics.SpeakAnywayExceptionHandler())
+    builder.add_global_request_interceptor(RequestLogger())
+    builder.add_global_response_interceptor(ResponseLogger())
+    return builder.create()
+
+
+SKILL = build_skill()

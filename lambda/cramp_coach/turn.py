@@ -1,0 +1,111 @@
+"""One turn of the conversation: the user's locale content, local time, and the reply.
+
+Everything is computed lazily, so a request that does not need the time zone (or the
+content) never pays for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from . import clock
+from .content import Content, content_for
+from .speech import Speech
+
+TURN_KEY = "turn"
+REPEAT_KEY = "repeat"
+ASKING_KEY = "asking"  # what the skill's last question was, so Yes/No know what they answer
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    text: str
+
+
+class Turn:
+    def __init__(self, handler_input: HandlerInput):
+        self.handler_input = handler_input
+
+    @cached_property
+    def content(self) -> Content:
+        return content_for(getattr(self.handler_input.request_envelope.request, "locale", None))
+
+    @cached_property
+    def now(self) -> dt.datetime:
+        return clock.request_time(self.handler_input)
+
+    @cached_property
+    def local_time(self) -> dt.datetime:
+        return clock.local_time(self.handler_input)
+
+    @cached_property
+    def night(self) -> bool:
+        return clock.is_night(self.local_time)
+
+    @cached_property
+    def session(self) -> dict:
+        """Session attributes; an empty scratch dict for requests outside a session."""
+        if self.handler_input.request_envelope.session is None:
+            return {}
+        return self.handler_input.attributes_manager.session_attributes
+
+    @property
+    def request_id(self) -> str:
+        return self.handler_input.request_envelope.request.request_id or ""
+
+    @property
+    def asking(self) -> str | None:
+        return self.session.get(ASKING_KEY)
+
+    def phrase(self, key: str, **values: str) -> str:
+        return self.content.phrase(key, **values)
+
+    def by_time(self, day_key: str, night_key: str) -> str:
+        return self.phrase(night_key if self.night else day_key)
+
+    def reply(
+        self,
+        speech: Speech,
+        *,
+        reprompt: Speech | None = None,
+        card: Card | None = None,
+        asking: str | None = None,
+        end: bool | None = None,
+    ) -> Response:
+        """Build the response; remember it for Repeat and what was asked for Yes/No."""
+        builder = self.handler_input.response_builder
+        spoken = speech.ssml(self.night)
+        builder.speak(spoken)
+        if card:
+            builder.set_card(SimpleCard(title=card.title, content=card.text))
+        if reprompt is not None:
+            again = reprompt.ssml(self.night)
+            builder.ask(again)
+            self.session[REPEAT_KEY] = {"speech": spoken, "reprompt": again}
+        if asking:
+            self.session[ASKING_KEY] = asking
+        else:
+            self.session.pop(ASKING_KEY, None)
+        # Explicit either way: a reply without a question closes the session.
+        builder.set_should_end_session(end if end is not None else reprompt is None)
+        return builder.response
+
+    def disclaimer(self) -> str:
+        return self.phrase(
+            "card_disclaimer", emergency_number=self.content.fact("emergency_number")
+        )
+
+
+def turn(handler_input: HandlerInput) -> Turn:
+    """The Turn for this request, made once and shared by interceptors and handlers."""
+    attributes = handler_input.attributes_manager.request_attributes
+    if TURN_KEY not in attributes:
+        attributes[TURN_KEY] = Turn(handler_input)
+    return attributes[TURN_KEY]

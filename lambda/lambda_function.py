@@ -1,0 +1,42 @@
+"""AWS Lambda entry point (ASK convention): lambda_function.lambda_handler."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+from ask_sdk_core.serialize import DefaultSerializer
+from cramp_coach.content import content_for
+from cramp_coach.skill import SKILL
+from cramp_coach.speech import Speech
+
+logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+log = logging.getLogger(__name__)
+_SERIALIZER = DefaultSerializer()
+
+
+def _unreadable_reply() -> dict:
+    """No locale or time to go on: the default locale's general advice that fits any cramp."""
+    speech = Speech(content_for(None).phrase("unreadable_request"))
+    return {
+        "version": "1.0",
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": speech.ssml()},
+            "shouldEndSession": True,
+        },
+    }
+
+
+def lambda_handler(event, context):
+    try:
+        envelope = _SERIALIZER.deserialize(
+            payload=json.dumps(event), obj_type="ask_sdk_model.RequestEnvelope"
+        )
+        if envelope is None or envelope.request is None or envelope.context is None:
+            raise ValueError("not an Alexa request envelope")
+    except Exception as error:  # noqa: BLE001 - any unreadable input gets the same answer
+        log.warning("unreadable request: %s", type(error).__name__)
+        return _unreadable_reply()
+    response = SKILL.invoke(request_envelope=envelope, context=context)
+    return _SERIALIZER.serialize(response)
