@@ -256,7 +256,9 @@ def alexa_request(
                 "application": application,
                 "user": {"userId": user_id},
                 "device": {"deviceId": "amzn1.ask.device.TEST", "supportedInterfaces": {}},
-                "apiEndpoint": "https://api.amazonalexa.com",
+                # Tests never reach Amazon: the Alexa API "lives" on the loopback discard port.
+                "apiEndpoint": "http://127.0.0.1:9",
+                "apiAccessToken": "test-token",
             }
         },
         "request": request,

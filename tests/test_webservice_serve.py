@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,30 +42,46 @@ def clean_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def wait_for_line(process: subprocess.Popen, pattern: str, timeout: float = 30) -> re.Match:
-    """Read the child's output until a line matches; fail showing the output if none does."""
-    seen = []
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not selector.select(timeout=deadline - time.monotonic()):
-            break
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        match = re.search(pattern, line)
-        if match:
-            return match
-    process.kill()
-    pytest.fail(f"no line matching {pattern!r}; output was:\n{''.join(seen)}")
+class Output:
+    """The child's merged stdout/stderr, read by a thread so waiting never blocks on a pipe."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._read = 0
+        self._changed = threading.Condition()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float = 30) -> re.Match:
+        """The next line matching `pattern`; fail showing all output if none comes in time."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                while self._read < len(self.lines):
+                    line = self.lines[self._read]
+                    self._read += 1
+                    match = re.search(pattern, line)
+                    if match:
+                        return match
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.process.poll() is not None:
+                    break
+                self._changed.wait(timeout=min(remaining, 0.5))
+        self.process.kill()
+        pytest.fail(f"no line matching {pattern!r}; output was:\n{''.join(self.lines)}")
 
 
-def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
+def start(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, Output]:
+    process = subprocess.Popen(
         command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    return process, Output(process)
 
 
 def stop(process: subprocess.Popen) -> int:
@@ -134,11 +150,11 @@ def test_serve_refuses_to_start_unverified_on_a_public_address():
 
 
 def test_serve_starts_local_dynamodb_and_answers_over_http_in_dev_mode():
-    process = start(SERVE, clean_env(SKILL_VERIFY_REQUESTS="false", PORT="0"))
+    process, output = start(SERVE, clean_env(SKILL_VERIFY_REQUESTS="false", PORT="0"))
     try:
-        dynamodb = wait_for_line(process, r"DynamoDB: (http://127\.0\.0\.1:\d+) table (\S+)")
-        assert "DEV MODE" in wait_for_line(process, r"DEV MODE").group(0)
-        base = wait_for_line(process, r"listening on (http://127\.0\.0\.1:\d+)/").group(1)
+        dynamodb = output.wait_for(r"DynamoDB: (http://127\.0\.0\.1:\d+) table (\S+)")
+        assert "DEV MODE" in output.wait_for(r"DEV MODE").group(0)
+        base = output.wait_for(r"listening on (http://127\.0\.0\.1:\d+)/").group(1)
 
         health_status, health = get_json(f"{base}/health")
         status, reply = post_json(f"{base}/", json.dumps(alexa_request()).encode())
@@ -161,23 +177,28 @@ def test_serve_starts_local_dynamodb_and_answers_over_http_in_dev_mode():
     assert exit_code == 0
 
 
-def test_serve_verifies_by_default_and_refuses_unsigned_requests():
-    process = start(SERVE, clean_env(PORT="0", SKILL_ID=TEST_SKILL_ID))
+def test_serve_verifies_by_default_and_uses_a_given_dynamodb_endpoint():
+    # A DynamoDB endpoint is given, so no local server is started: the given one is used.
+    given_endpoint = "http://127.0.0.1:9"
+    env = clean_env(PORT="0", SKILL_ID=TEST_SKILL_ID, AWS_ENDPOINT_URL_DYNAMODB=given_endpoint)
+    process, output = start(SERVE, env)
     try:
-        base = wait_for_line(process, r"listening on (http://127\.0\.0\.1:\d+)/ \(verification ON")
+        dynamodb = output.wait_for(r"DynamoDB: (\S+) table")
+        base = output.wait_for(r"listening on (http://127\.0\.0\.1:\d+)/ \(verification ON")
         status, reply = post_json(f"{base.group(1)}/", json.dumps(alexa_request()).encode())
     finally:
         stop(process)
 
+    assert dynamodb.group(1) == given_endpoint
     assert status == 400
     assert "SignatureCertChainUrl" in reply["reason"]
 
 
 def test_gunicorn_serves_the_production_app_with_verification_on():
     env = clean_env(SKILL_ID=TEST_SKILL_ID, AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:9")
-    process = start(GUNICORN, env)
+    process, output = start(GUNICORN, env)
     try:
-        base = wait_for_line(process, r"Listening at: (http://127\.0\.0\.1:\d+)").group(1)
+        base = output.wait_for(r"Listening at: (http://127\.0\.0\.1:\d+)").group(1)
         health = get_json(f"{base}/health")
         status, reply = post_json(f"{base}/", json.dumps(alexa_request()).encode())
     finally:

@@ -12,6 +12,15 @@ from typing import Any
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
+from cryptography.x509.verification import Store
+from flask import Flask, jsonify
+from flask import request as flask_request
+from flask_ask_sdk.skill_adapter import (
+    VERIFY_SIGNATURE_APP_CONFIG,
+    VERIFY_TIMESTAMP_APP_CONFIG,
+    SkillAdapter,
+)
+
 from cramp_coach.webservice.certificates import (
     ChainFetcher,
     Clock,
@@ -21,14 +30,6 @@ from cramp_coach.webservice.certificates import (
 )
 from cramp_coach.webservice.refusal import RequestRefused
 from cramp_coach.webservice.verification import BODY_ENCODING, request_verifiers, utc_now
-from cryptography.x509.verification import Store
-from flask import Flask, jsonify
-from flask import request as flask_request
-from flask_ask_sdk.skill_adapter import (
-    VERIFY_SIGNATURE_APP_CONFIG,
-    VERIFY_TIMESTAMP_APP_CONFIG,
-    SkillAdapter,
-)
 
 # Alexa requests are a few KiB; 64 KiB leaves room for rich device context and stops floods.
 MAX_BODY_BYTES = 64 * 1024

@@ -20,12 +20,13 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 import certifi
-from cramp_coach.webservice.refusal import RequestRefused
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtensionOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+from cramp_coach.webservice.refusal import RequestRefused
 
 CERT_URL_SCHEME = "https"
 CERT_URL_HOST = "s3.amazonaws.com"

@@ -120,8 +120,9 @@ def main() -> int:
 
 
 def run_server(settings: ServeSettings) -> int:
-    from cramp_coach.webservice.app import create_app
     from werkzeug.serving import make_server
+
+    from cramp_coach.webservice.app import create_app
 
     app = create_app(verify_requests=settings.verify_requests, skill_id=settings.skill_id)
     server = make_server(
@@ -135,7 +136,7 @@ def run_server(settings: ServeSettings) -> int:
             "Set SKILL_ID to your skill's id, or SKILL_VERIFY_REQUESTS=false for local tools.",
             file=sys.stderr,
         )
-    mode = "verification ON" if settings.verify_requests else "verification OFF (dev mode)"
+    mode = "verification ON" if settings.verify_requests else "verification OFF, dev mode"
     url_host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"Cramp Coach listening on http://{url_host}:{server.port}/ ({mode})", flush=True)
     # `kill` (SIGTERM) stops the server like Ctrl-C does, so the local DynamoDB is stopped too.

@@ -14,11 +14,12 @@ from typing import Any
 
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_webservice_support.verifier import AbstractVerifier
-from cramp_coach.webservice.certificates import Clock, SigningKeyCache
-from cramp_coach.webservice.refusal import RequestRefused
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
+
+from cramp_coach.webservice.certificates import Clock, SigningKeyCache
+from cramp_coach.webservice.refusal import RequestRefused
 
 CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
