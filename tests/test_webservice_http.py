@@ -136,3 +136,15 @@ def test_a_dev_mode_conversation_over_http_matches_lambda_turn_for_turn(dev_mode
     for lambda_turn, http_turn in zip(via_lambda, via_http, strict=True):
         assert heard(http_turn) == heard(lambda_turn)
     assert all(turn["response"]["outputSpeech"]["ssml"] for turn in via_http)
+
+
+def test_an_oversized_body_over_http_gets_a_400_not_a_dropped_connection(verified_url):
+    ca = shared_test_ca()
+    envelope = alexa_request()
+    envelope["padding"] = "x" * 1_000_000
+    body = json.dumps(envelope).encode()
+
+    status, reply = post(verified_url, body, ca.signed_headers(body))
+
+    assert status == 400
+    assert "larger than" in reply["reason"]
