@@ -208,10 +208,18 @@ def test_gunicorn_serves_the_production_app_with_verification_on():
     assert status == 400 and "SignatureCertChainUrl" in reply["reason"]
 
 
-def test_gunicorn_refuses_dev_mode():
-    env = clean_env(SKILL_ID=TEST_SKILL_ID, SKILL_VERIFY_REQUESTS="false")
+@pytest.mark.parametrize(
+    ("settings", "complaint"),
+    [
+        ({"SKILL_ID": TEST_SKILL_ID, "SKILL_VERIFY_REQUESTS": "false"}, "is not allowed"),
+        ({}, "SKILL_ID must be set"),
+    ],
+    ids=["dev-mode", "no-skill-id"],
+)
+def test_gunicorn_refuses_to_serve_unsafely(settings, complaint):
+    env = clean_env(**settings)
 
     result = subprocess.run(GUNICORN, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
 
     assert result.returncode != 0
-    assert "SKILL_VERIFY_REQUESTS=false is not allowed" in result.stdout + result.stderr
+    assert complaint in result.stdout + result.stderr

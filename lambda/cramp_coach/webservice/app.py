@@ -135,7 +135,8 @@ def create_app(
     )
     adapter = VerifiedSkillAdapter(
         skill=skill,
-        skill_id=skill_id or "unverified-dev-mode",
+        # The adapter files itself under app.extensions by skill id, so it needs some string.
+        skill_id=skill_id or "no-skill-id",
         verifiers=verifiers,
         app=app,
         max_body_bytes=max_body_bytes,
