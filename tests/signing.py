@@ -189,6 +189,9 @@ class AlexaTestCA:
     def trust_store(self) -> Store:
         return Store([self.root])
 
+    def root_pem(self) -> bytes:
+        return self.root.public_bytes(serialization.Encoding.PEM)
+
     def chain_pem(self, leaf: x509.Certificate | None = None) -> bytes:
         """What Alexa publishes at the certificate URL: leaf first, then the intermediate."""
         certs = [leaf or self.leaf, self.intermediate]
