@@ -35,6 +35,6 @@ serve: venv
 models:
 	$(PYTHON) interaction_model/build.py
 
-# Property-based fuzzing, long profile (5,000 examples a property, random seed): ~10 min.
+# Property-based fuzzing, long profile (5,000 examples a property, random seed): ~15 min.
 fuzz: venv
-	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_lambda.py
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_lambda.py tests/test_fuzz_web.py

@@ -22,6 +22,7 @@ from fuzzing import (
     no_handler_failures,
     repeat_value,
     session_attributes,
+    tally,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -43,6 +44,8 @@ def answer(event) -> dict:
         response = lambda_handler(event, None)
     assert_valid_response(response)
     json.dumps(response)  # what Lambda does with it: must serialise
+    unreadable = UNREADABLE in response["response"].get("outputSpeech", {}).get("ssml", "")
+    tally("unreadable-request reply" if unreadable else "answered by a handler")
     return response
 
 
