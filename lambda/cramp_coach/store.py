@@ -16,9 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -130,15 +133,7 @@ def _from_dynamo(item: Mapping[str, dict]) -> dict:
 
 def _call(operation: str, **kwargs) -> dict:
     """One DynamoDB call; any failure becomes StoreError (logged without ids or values)."""
-    try:
-        return getattr(client(), operation)(**kwargs)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        log.warning("dynamodb %s failed: %s", operation, code)
-        raise StoreError(code) from error
-    except BotoCoreError as error:
-        log.warning("dynamodb %s failed: %s", operation, type(error).__name__)
-        raise StoreError(type(error).__name__) from error
+    return _guarded(operation, lambda: getattr(client(), operation)(**kwargs))
 
 
 # --- the profile ----------------------------------------------------------------------
@@ -214,6 +209,246 @@ def update_profile(user_id: str, **fields: Any) -> None:
     if values:
         kwargs["ExpressionAttributeValues"] = values
     _call("update_item", **kwargs)
+
+
+# --- cramps ------------------------------------------------------------------------
+
+SAVED = "saved"  # stored now
+ALREADY_SAVED = "already_saved"  # this episode or request was stored before: not counted again
+NOT_ASKED = "not_asked"  # no consent yet: nothing stored
+REFUSED = "refused"  # the user said no: nothing stored
+
+# The cramp-now answer waits at most this long for its one write; after that the user hears
+# the stretch regardless and the write is retried (idempotently) when the cramp has eased.
+SAVE_DEADLINE_SECONDS = float(os.environ.get("CRAMP_SAVE_DEADLINE_SECONDS", "1.5"))
+_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
+
+
+@dataclass(frozen=True)
+class Cramp:
+    """One cramp. `night` is the local date the night began (a 2 a.m. cramp: the day before)."""
+
+    at: dt.datetime  # when it started, aware
+    night: dt.date
+    muscle: str
+    side: str | None
+    source: str  # "live" (talked through it) or "logged" (told afterwards)
+    event_id: str  # the episode's first request id, or the logging request's id
+    time_known: bool = True
+    local_time: str | None = field(default=None)  # "03:10", the device's clock at the time
+
+    @property
+    def sort_key(self) -> str:
+        return f"{CRAMP_PREFIX}{utc_iso(self.at)}#{self.event_id}"
+
+    def item(self, user_id: str, retention_days: int) -> dict:
+        expires = int(self.at.timestamp()) + retention_days * 86400
+        values = {
+            "night": self.night.isoformat(),
+            "muscle": self.muscle,
+            "source": self.source,
+            "time_known": self.time_known,
+            "local_time": self.local_time or self.at.strftime("%H:%M"),
+            TTL_ATTRIBUTE: expires,
+        }
+        if self.side:
+            values["side"] = self.side
+        item = _key(user_id, self.sort_key)
+        item.update({k: _to_dynamo(v) for k, v in values.items()})
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, dict]) -> Cramp:
+        fields = _from_dynamo(item)
+        _, stamp, event_id = fields["sk"].split("#", 2)
+        return cls(
+            at=dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC),
+            night=dt.date.fromisoformat(fields["night"]),
+            muscle=fields.get("muscle", "any"),
+            side=fields.get("side"),
+            source=fields.get("source", "live"),
+            event_id=event_id,
+            time_known=bool(fields.get("time_known", True)),
+            local_time=fields.get("local_time"),
+        )
+
+
+def night_of(local: dt.datetime) -> dt.date:
+    """The night a moment belongs to: before noon counts as the night that began the day before."""
+    return (local - dt.timedelta(hours=12)).date()
+
+
+def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
+    update = {
+        "TableName": table_name(),
+        "Key": _key(user_id, PROFILE_SK),
+        "UpdateExpression": "ADD cramp_count :one",
+        "ExpressionAttributeValues": {":one": {"N": "1"}},
+    }
+    if consent_needed:
+        update["ConditionExpression"] = "consent = :yes"
+        update["ExpressionAttributeValues"][":yes"] = {"S": CONSENT_YES}
+        # A refusal comes back with the profile, so the skill knows "no" from "never asked"
+        # without reading first.
+        update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    if set_consent:
+        update["UpdateExpression"] += " SET consent = :yes"
+        update["ExpressionAttributeValues"][":yes"] = {"S": CONSENT_YES}
+    return update
+
+
+def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consent: bool) -> str:
+    """One TransactWriteItems: count on the profile + put the event, both or neither."""
+    put = {
+        "TableName": table_name(),
+        "Item": cramp.item(user_id, load_settings().retention_days),
+        "ConditionExpression": "attribute_not_exists(sk)",  # the same episode never twice
+    }
+    items = [
+        {"Update": _count_cramp(user_id, consent_needed, set_consent)},
+        {"Put": put},
+    ]
+    try:
+        client().transact_write_items(TransactItems=items)
+        return SAVED
+    except ClientError as error:
+        reasons = error.response.get("CancellationReasons") or []
+        if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise
+        codes = [reason.get("Code") for reason in reasons]
+        if len(codes) == 2 and codes[0] == "ConditionalCheckFailed":
+            old = _from_dynamo(reasons[0].get("Item") or {})
+            return REFUSED if old.get("consent") == CONSENT_NO else NOT_ASKED
+        if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
+            return ALREADY_SAVED
+        raise
+
+
+def _guarded(operation: str, call, *args, **kwargs):
+    try:
+        return call(*args, **kwargs)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        log.warning("dynamodb %s failed: %s", operation, code)
+        raise StoreError(code) from error
+    except BotoCoreError as error:
+        log.warning("dynamodb %s failed: %s", operation, type(error).__name__)
+        raise StoreError(type(error).__name__) from error
+
+
+def within_deadline(seconds: float, call, *args, **kwargs):
+    """Run a store call with a hard deadline: a stuck socket cannot hold up the user."""
+    future = _EXECUTOR.submit(call, *args, **kwargs)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout as error:
+        log.warning("dynamodb call passed its %.2fs deadline", seconds)
+        raise StoreError("Deadline") from error
+
+
+def record_cramp(user_id: str, cramp: Cramp, deadline: float | None = None) -> str:
+    """Count and store a cramp if the user consented: exactly one write, no read.
+
+    Returns SAVED, ALREADY_SAVED (same episode or retried request: not counted again),
+    NOT_ASKED or REFUSED (nothing stored). Raises StoreError on failure or past the deadline.
+    """
+    args = ("TransactWriteItems", _write_cramp, user_id, cramp)
+    options = {"consent_needed": True, "set_consent": False}
+    if deadline is None:
+        return _guarded(*args, **options)
+    return within_deadline(deadline, _guarded, *args, **options)
+
+
+def grant_consent(user_id: str, cramp: Cramp | None = None) -> str:
+    """Store consent = yes, and the cramp it was asked about (one transaction)."""
+    if cramp is None:
+        update_profile(user_id, consent=CONSENT_YES)
+        return SAVED
+    result = _guarded(
+        "TransactWriteItems",
+        _write_cramp,
+        user_id,
+        cramp,
+        consent_needed=False,
+        set_consent=True,
+    )
+    if result == ALREADY_SAVED:  # the cramp was in already; the consent still counts
+        update_profile(user_id, consent=CONSENT_YES)
+    return result
+
+
+def refuse_consent(user_id: str) -> None:
+    """Store only the refusal, so the skill never asks again."""
+    update_profile(user_id, consent=CONSENT_NO)
+
+
+# --- reading history ------------------------------------------------------------------
+
+PAGE_SIZE = 500
+MAX_EVENTS = 5000  # a bound on one history request, far above any real user's 60 nights
+
+
+@dataclass(frozen=True)
+class History:
+    profile: Profile | None
+    cramps: list[Cramp]  # oldest first
+
+
+def _split(items: list[dict]) -> History:
+    profile, cramps = None, []
+    for item in items:
+        sk = item["sk"]["S"]
+        if sk == PROFILE_SK:
+            profile = _profile_from_item(item)
+        elif sk.startswith(CRAMP_PREFIX):
+            cramps.append(Cramp.from_item(item))
+    return History(profile, sorted(cramps, key=lambda c: c.at))
+
+
+def history_since(user_id: str, since: dt.datetime) -> History:
+    """The profile and every cramp since a moment, in one Query.
+
+    "PROFILE" sorts after every "CRAMP#..." key, so sk BETWEEN "CRAMP#<since>" AND
+    "PROFILE" returns the cramps and the profile together: one read, no Scan.
+    """
+    items: list[dict] = []
+    start = None
+    while len(items) < MAX_EVENTS:
+        kwargs = {
+            "TableName": table_name(),
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :profile",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": user_key(user_id)},
+                ":from": {"S": CRAMP_PREFIX + utc_iso(since)},
+                ":profile": {"S": PROFILE_SK},
+            },
+            "Limit": PAGE_SIZE,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = _call("query", **kwargs)
+        items.extend(page.get("Items", []))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    return _split(items)
+
+
+def latest_cramp(user_id: str) -> History:
+    """The profile and the most recent cramp, in one Query read backwards from PROFILE."""
+    reply = _call(
+        "query",
+        TableName=table_name(),
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :cramps AND :profile",
+        ExpressionAttributeValues={
+            ":pk": {"S": user_key(user_id)},
+            ":cramps": {"S": CRAMP_PREFIX},
+            ":profile": {"S": PROFILE_SK},
+        },
+        ScanIndexForward=False,
+        Limit=2,
+    )
+    return _split(reply.get("Items", []))
 
 
 # --- deletion -------------------------------------------------------------------------
