@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import os
+import uuid
 
 import boto3
 import pytest
@@ -29,14 +30,18 @@ def table(monkeypatch):
 
 @pytest.fixture
 def server_table(monkeypatch):
-    """An empty table on moto's HTTP server (real sockets, real concurrency)."""
-    monkeypatch.setenv("CRAMP_TABLE_NAME", TABLE)
+    """An empty table on moto's HTTP server (real sockets, real concurrency).
+
+    moto's servers in one process share their data, so each test gets its own table.
+    """
+    name = f"{TABLE}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("CRAMP_TABLE_NAME", name)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     before = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    server = local_dynamodb.start_local_dynamodb(TABLE)
+    server = local_dynamodb.start_local_dynamodb(name)
     store.reset_client()
     try:
-        yield TABLE
+        yield name
     finally:
         server.stop()
         store.reset_client()
