@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 
 from .content import Content
-from .store import Cramp
+from .store import Cramp, night_of
 
 WEEK = 7
 FORTNIGHT = 14
@@ -39,8 +39,8 @@ class Window:
 
 
 def current_night(local_now: dt.datetime) -> dt.date:
-    """The night now belongs to (before noon: the one that began yesterday)."""
-    return (local_now - dt.timedelta(hours=12)).date()
+    """The night now belongs to (until 22:00, the one that began yesterday evening)."""
+    return night_of(local_now)
 
 
 def last_night(local_now: dt.datetime) -> dt.date:

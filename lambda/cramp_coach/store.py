@@ -273,9 +273,16 @@ class Cramp:
         )
 
 
+NIGHT_BEGINS = dt.time(22, 0)
+
+
 def night_of(local: dt.datetime) -> dt.date:
-    """The night a moment belongs to: before noon counts as the night that began the day before."""
-    return (local - dt.timedelta(hours=12)).date()
+    """The night a local moment belongs to: the date the night began.
+
+    Nights run from 22:00 to 22:00 the next day, so a 2 a.m. cramp (and a rare afternoon
+    one) belongs to the night that began the evening before; 23:00 begins a new one.
+    """
+    return local.date() if local.time() >= NIGHT_BEGINS else local.date() - dt.timedelta(days=1)
 
 
 def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
