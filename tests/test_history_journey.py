@@ -7,13 +7,12 @@ import json
 import time
 
 import pytest
+from cramp_coach import store
+from cramp_coach.content import content_for
 from dynamo import CallCounter, all_items
 from envelopes import DAY, NIGHT, Conversation, intent, plain, shift, speech_of
 from faults import fail_with, slow
 from lambda_function import lambda_handler
-
-from cramp_coach import store
-from cramp_coach.content import content_for
 
 C = content_for("en-US")
 USER = "amzn1.ask.account.HISTORYUSER"
@@ -293,9 +292,9 @@ def test_many_nights_rising_adds_the_doctor_advice(table):
     trend = spoken(talk(at=DAY).say("CrampTrendIntent"))
     assert trend.startswith("Not yet. 6 cramps in the last two weeks, up from no cramps")
     leg = spoken(talk(at=DAY).say("WhichLegIntent"))
-    assert (
-        leg
-        == "Your left leg cramps most: 5 of your 6 cramps in the last thirty nights. The calf cramps most."
+    assert leg == (
+        "Your left leg cramps most: 5 of your 6 cramps in the last thirty nights."
+        " The calf cramps most."
     )
 
 
