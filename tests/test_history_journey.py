@@ -416,6 +416,16 @@ def test_a_failing_table_never_touches_the_stretch_and_is_told_at_the_end(table,
     assert count() == 0
 
 
+def test_a_failed_save_is_not_mentioned_to_someone_who_said_no(table):
+    consent("no")
+    talk(at=shift(NIGHT, hours=-20)).say("CrampNowIntent", muscle="foot")  # learns: refused
+    chat = talk()
+    with fail_with("ServiceUnavailable"):
+        chat.say("CrampNowIntent", muscle="calf")
+        goodbye = chat.say("CrampEasedIntent")
+    assert spoken(goodbye) == C.phrase("better_night")
+
+
 def test_a_failed_save_is_retried_when_the_cramp_has_eased(table):
     consent()
     chat = talk()

@@ -83,12 +83,27 @@ def episode_cramp(t: Turn, ep: dict) -> store.Cramp:
     )
 
 
+# What the last write for a user told this container about their consent, so a failed
+# save is mentioned only to someone whose cramps are being kept (warm containers).
+_LAST_OUTCOME: dict[str, str] = {}
+_LAST_OUTCOME_LIMIT = 10_000
+
+
 def _save(user: str, cramp: store.Cramp) -> str:
     """One conditional write under the deadline; FAILED instead of an exception."""
     try:
-        return store.record_cramp(user, cramp, deadline=store.SAVE_DEADLINE_SECONDS)
+        outcome = store.record_cramp(user, cramp, deadline=store.SAVE_DEADLINE_SECONDS)
     except store.StoreError:
         return FAILED
+    if len(_LAST_OUTCOME) >= _LAST_OUTCOME_LIMIT:
+        _LAST_OUTCOME.clear()
+    _LAST_OUTCOME[store.user_key(user)] = outcome
+    return outcome
+
+
+def failure_matters(user: str) -> bool:
+    """Unless we know nothing is being kept for them, a lost cramp is worth a word."""
+    return _LAST_OUTCOME.get(store.user_key(user)) not in (store.NOT_ASKED, store.REFUSED)
 
 
 # --- the mid-cramp hooks (called by cramp_now) -------------------------------------------
@@ -119,7 +134,7 @@ def eased_goodbye(t: Turn, ep: dict | None, speech: Speech) -> Response:
         outcome = _save(user, cramp)
     if outcome == store.NOT_ASKED:
         return ask_consent(t, speech, cramp)
-    if outcome == FAILED:
+    if outcome == FAILED and failure_matters(user):
         speech.say(words(t.content, "save_failed_episode"))
     card = logged_card(t, user, cramp) if outcome in (store.SAVED, store.ALREADY_SAVED) else None
     return t.reply(speech, card=card, end=True)
@@ -197,10 +212,14 @@ class KeepCountHandler(AbstractRequestHandler):
 
 
 def _clock(value: str | None) -> dt.time | None:
+    """AMAZON.TIME's "03:00" (or a bare "3" from a typed demo line); None for "NI", "MO"."""
+    hour, _, minute = (value or "").partition(":")
+    if not hour.isdigit() or (minute and not minute.isdigit()):
+        return None  # a part of the day, not a time
     try:
-        return dt.time.fromisoformat(value) if value and len(value) == 5 else None
+        return dt.time(int(hour), int(minute or 0))
     except ValueError:
-        return None  # "NI", "MO": a part of the day, not a time
+        return None
 
 
 def _day(value: str | None) -> dt.date | None:
