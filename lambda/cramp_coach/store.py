@@ -88,6 +88,8 @@ def table_name() -> str:
 
 def user_key(user_id: str) -> str:
     """The partition key: a salted one-way hash, so the table never holds an Alexa userId."""
+    if not user_id:
+        raise StoreError("NoUser")  # a request without a user: nothing to keep or read
     salt = load_settings().user_hash_salt
     return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8")).hexdigest()
 
