@@ -33,6 +33,7 @@ PENDING_KEY = "pending_cramp"  # the cramp the consent question is about
 FAILED = "failed"
 HISTORY_NIGHTS = 2 * nights.MONTH  # this month and the month before, for the trend
 PERIODS = ("last_night", "week", "month")
+READ_DEADLINE_SECONDS = 3.0  # history can wait a little, but never past Alexa's 8 seconds
 
 
 # --- cramps in the session ------------------------------------------------------------
@@ -342,8 +343,9 @@ def logged_reply(t: Turn, user: str, cramp: store.Cramp) -> Response:
 def with_history(t: Turn, answer, nights_back: int = HISTORY_NIGHTS) -> Response:
     """Read the history (one Query), then answer; or ask consent, or say it's unreachable."""
     user = _user(t)
+    since = nights.query_start(t.local_time, nights_back)
     try:
-        found = store.history_since(user, nights.query_start(t.local_time, nights_back))
+        found = store.within_deadline(READ_DEADLINE_SECONDS, store.history_since, user, since)
     except store.StoreError:
         return t.reply(Speech(words(t.content, "unreachable")), end=True)
     return consented_answer(t, found, answer)
@@ -439,7 +441,7 @@ class LastCrampHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
         try:
-            found = store.latest_cramp(_user(t))
+            found = store.within_deadline(READ_DEADLINE_SECONDS, store.latest_cramp, _user(t))
         except store.StoreError:
             return t.reply(Speech(words(t.content, "unreachable")), end=True)
         return consented_answer(t, found, last_cramp_answer)
