@@ -471,3 +471,15 @@ def test_no_raw_user_id_in_the_table_after_a_whole_night(table):
     dumped = json.dumps(all_items())
     assert len(all_items()) == 3
     assert "HISTORYUSER" not in dumped and USER not in dumped
+
+
+def test_a_stuck_table_gets_a_clear_history_answer_in_time(table, monkeypatch):
+    from cramp_coach.journeys import history
+
+    monkeypatch.setattr(history, "READ_DEADLINE_SECONDS", 0.3)
+    consent()
+    with slow(seconds=1.5, operation="Query"):
+        began = time.monotonic()
+        response = talk(at=DAY).say("CrampCountIntent", period="month")
+        took = time.monotonic() - began
+    assert spoken(response) == words("unreachable") and took < 1.0

@@ -189,3 +189,14 @@ def test_a_stuck_call_is_cut_off_at_the_deadline(table):
     with slow(seconds=2.0), pytest.raises(store.StoreError):
         store.record_cramp(USER, cramp(), deadline=0.3)
     assert time.monotonic() - began < 1.0
+
+
+def test_one_history_request_reads_a_bounded_number_of_pages(table, monkeypatch):
+    monkeypatch.setattr(store, "PAGE_SIZE", 4)
+    monkeypatch.setattr(store, "MAX_EVENTS", 10)
+    store.grant_consent(USER)
+    for n in range(30):
+        store.record_cramp(USER, cramp(n))
+    counter = CallCounter()
+    found = store.history_since(USER, START - dt.timedelta(days=3))
+    assert counter.calls["Query"] == 3 and len(found.cramps) == 12
