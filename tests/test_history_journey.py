@@ -483,3 +483,24 @@ def test_a_stuck_table_gets_a_clear_history_answer_in_time(table, monkeypatch):
         response = talk(at=DAY).say("CrampCountIntent", period="month")
         took = time.monotonic() - began
     assert spoken(response) == words("unreachable") and took < 1.0
+
+
+def test_devices_logging_at_once_through_the_skill_never_lose_a_count(server_table):
+    """Twelve Echos send "log a cramp" at the same moment (moto's server, real sockets)."""
+    import threading
+
+    consent()
+    replies = []
+
+    def device(n):
+        event = intent("LogCrampIntent", {"muscle": "calf"}, at=DAY, user=USER)
+        event["context"]["System"]["device"]["deviceId"] = f"amzn1.ask.device.{n}"
+        replies.append(spoken(lambda_handler(event, None)))
+
+    threads = [threading.Thread(target=device, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(replies) == 12 and all(r.startswith("Got it.") for r in replies)
+    assert count() == 12
