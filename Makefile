@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve
+.PHONY: venv test lint demo chat models serve dynamo-calls
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,7 @@ serve: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+# DynamoDB calls per request type, counted through botocore hooks against moto.
+dynamo-calls: venv
+	$(PY) tests/tools/dynamo_calls.py
