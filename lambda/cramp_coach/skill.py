@@ -11,15 +11,24 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, cramp_now
+from .journeys import basics, cramp_now, guide
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
+    guide.EveningLaunchHandler,  # 20:00-21:59 local: offers tonight's tip
     basics.LaunchHandler,
     cramp_now.CrampNowHandler,
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,
     cramp_now.ConfirmCalfHandler,
+    guide.TipHandler,
+    guide.CausesHandler,
+    guide.RemedyHandler,
+    guide.MedicineHandler,
+    guide.PregnancyHandler,
+    guide.FaqHandler,
+    guide.GuideYesHandler,
+    guide.GuideNoHandler,
     basics.HelpHandler,
     basics.StopHandler,
     basics.RepeatHandler,
