@@ -23,11 +23,18 @@ FILES = sorted(CONTENT.rglob("*.toml"))
 SOURCES = tomllib.loads((CONTENT / "sources.toml").read_text())
 MAX_WORDS = 35
 MAX_SENTENCE_WORDS = 25
-# What a placeholder may become when spoken: the longest value wins, so limits hold for all.
+LOCALE_FACTS = [
+    read_facts["locale"]
+    for read_facts in (tomllib.loads(p.read_text()) for p in CONTENT.glob("*/locale.toml"))
+]
+# What a placeholder may become when spoken: the longest value in any locale, so the
+# one-breath limits hold in every market.
 PLACEHOLDER_VALUES = {
     "leg": "your right leg",
-    "emergency_number": "911",
-    "urgent_care": "urgent care or your doctor today",
+    **{
+        key: max((facts[key] for facts in LOCALE_FACTS), key=lambda v: len(v.split()))
+        for key in ("emergency_number", "urgent_care")
+    },
 }
 
 

@@ -362,3 +362,27 @@ def test_the_issues_example_utterances_are_in_the_model(utterance):
         for s in i.get("samples", [])
     }
     assert utterance in samples
+
+
+@pytest.mark.parametrize(
+    ("words", "intent", "slots"),
+    [
+        ("ask cramp coach for tonight's tip", "TipIntent", {}),
+        ("how do I stop getting cramps", "TipIntent", {}),
+        ("why do I get cramps at night", "CausesIntent", {}),
+        ("can stress cause cramps", "CausesIntent", {"cause": "stress_anxiety"}),
+        ("does pickle juice work", "RemedyIntent", {"remedy": "pickle_juice"}),
+        ("should I take magnesium", "RemedyIntent", {"remedy": "magnesium"}),
+        ("what should I drink", "RemedyIntent", {}),
+        ("can atorvastatin cause cramps", "MedicineIntent", {"medicine": "atorvastatin"}),
+        ("I take Lasix", "MedicineIntent", {"medicine": "furosemide"}),
+        ("leg cramps in pregnancy", "PregnancyIntent", {}),
+        ("tell me about natural remedies", "FaqIntent", {"question": "natural_remedies"}),
+    ],
+)
+def test_what_people_say_resolves_through_the_model(words, intent, slots):
+    from tools.utterances import Resolver
+
+    resolved = Resolver("en-US").resolve(words)
+    assert resolved.intent == intent
+    assert {k: v[1] for k, v in resolved.slots.items()} == slots
