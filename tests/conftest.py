@@ -11,6 +11,8 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
+# DynamoDB fixtures (`table`: moto in-process, `server_table`: moto's server on loopback).
+pytest_plugins = ["dynamo"]
 
 import pytest  # noqa: E402
 
