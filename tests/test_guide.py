@@ -11,8 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from cramp_coach import tips
+from cramp_coach import store, tips
 from cramp_coach.content import content_for
+from dynamo import all_items
 from envelopes import DAY, NIGHT, Conversation, first_sentence, plain, speech_of
 from lambda_function import lambda_handler
 
@@ -25,6 +26,16 @@ AT_1959 = "2026-11-27T00:59:00Z"
 AT_2000 = "2026-11-27T01:00:00Z"
 AT_2159 = "2026-11-27T02:59:00Z"
 AT_2200 = "2026-11-27T03:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _no_aws(monkeypatch):
+    """DynamoDB on a refused loopback port unless a test asks for moto's `table`: no test
+    here can reach AWS, and answers that do not need the store must not wait for it."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
+    store.reset_client()
+    yield
+    store.reset_client()
 
 
 def said(response: dict) -> str:
@@ -62,7 +73,7 @@ def assert_card_cites(response: dict, item) -> None:
 # --- tips ------------------------------------------------------------------------------
 
 
-def test_tips_never_repeat_until_all_are_heard_in_one_session():
+def test_tips_never_repeat_until_all_are_heard_in_one_session(table):
     chat = Conversation(lambda_handler, at=DAY)
     heard = [tip_heard(chat.say("TipIntent"))]
     for _ in range(len(TIP_IDS) - 1):
@@ -75,7 +86,7 @@ def test_tips_never_repeat_until_all_are_heard_in_one_session():
     assert again != heard[-1]
 
 
-def test_a_tip_card_carries_the_tip_its_evidence_and_its_sources():
+def test_a_tip_card_carries_the_tip_its_evidence_and_its_sources(table):
     response = Conversation(lambda_handler, at=DAY).say("TipIntent")
     item = CONTENT.item("tips", tip_heard(response))
     assert card(response)["title"] == CONTENT.phrase("card_title_tip")
@@ -83,12 +94,47 @@ def test_a_tip_card_carries_the_tip_its_evidence_and_its_sources():
     assert f"Evidence: {item.get('evidence')}." in card(response)["content"]
 
 
-def test_no_to_another_tip_says_goodbye_and_ends():
+def test_no_to_another_tip_says_goodbye_and_ends(table):
     chat = Conversation(lambda_handler, at=DAY)
     chat.say("TipIntent")
     response = chat.say("AMAZON.NoIntent")
     assert said(response) == CONTENT.phrase("stop_day")
     assert ends(response)
+
+
+def test_a_consenting_users_rotation_carries_over_to_the_next_nights(table):
+    user = "amzn1.ask.account.TIPS"
+    store.update_profile(user, consent=store.CONSENT_YES)
+    heard = []
+    while len(heard) < len(TIP_IDS):  # three tips a night, each night a new session
+        chat = Conversation(lambda_handler, at=DAY, user=user)
+        heard.append(tip_heard(chat.say("TipIntent")))
+        for _ in range(2):
+            if len(heard) < len(TIP_IDS):
+                heard.append(tip_heard(chat.say("AMAZON.YesIntent")))
+        assert ends(chat.say("AMAZON.NoIntent"))
+    assert sorted(heard) == sorted(TIP_IDS)  # across sessions, still no repeats
+    assert store.load_profile(user).get("tips_heard") == heard
+
+
+def test_without_consent_the_rotation_stays_in_the_session_and_nothing_is_stored(table):
+    user = "amzn1.ask.account.NOCONSENT"
+    chat = Conversation(lambda_handler, at=DAY, user=user)
+    chat.say("TipIntent")
+    chat.say("AMAZON.YesIntent")
+    assert store.load_profile(user) is None
+    assert all_items(table) == []
+    store.refuse_consent(user)
+    chat = Conversation(lambda_handler, at=DAY, user=user)
+    chat.say("TipIntent")
+    assert store.load_profile(user).get("tips_heard") is None
+
+
+def test_when_the_store_fails_the_user_still_hears_a_tip(table, monkeypatch):
+    monkeypatch.setenv("CRAMP_TABLE_NAME", "no-such-table")
+    store.reset_client()
+    response = Conversation(lambda_handler, at=DAY, user="amzn1.ask.account.X").say("TipIntent")
+    assert tip_heard(response) in TIP_IDS
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -126,7 +172,7 @@ def test_the_session_memory_keeps_the_rotation_between_turns():
 
 
 @pytest.mark.parametrize("at", [AT_2000, AT_2159])
-def test_an_evening_launch_offers_tonights_tip_and_yes_gives_it(at):
+def test_an_evening_launch_offers_tonights_tip_and_yes_gives_it(at, table):
     chat = Conversation(lambda_handler, at=at)
     response = chat.launch()
     assert said(response) == CONTENT.phrase("evening_launch")
@@ -136,7 +182,7 @@ def test_an_evening_launch_offers_tonights_tip_and_yes_gives_it(at):
     assert "prosody" not in speech_of(tip)  # not yet night: the normal voice
 
 
-def test_an_evening_launch_still_lets_a_cramping_user_name_the_muscle():
+def test_an_evening_launch_still_lets_a_cramping_user_name_the_muscle(table):
     chat = Conversation(lambda_handler, at=AT_2000)
     chat.launch()
     response = chat.say("CrampNowIntent", muscle="calf")
@@ -144,14 +190,14 @@ def test_an_evening_launch_still_lets_a_cramping_user_name_the_muscle():
     assert first_sentence(response) == calf
 
 
-def test_from_ten_at_night_the_launch_leads_with_the_calf_stretch_not_the_tip():
+def test_from_ten_at_night_the_launch_leads_with_the_calf_stretch_not_the_tip(table):
     response = Conversation(lambda_handler, at=AT_2200).launch()
     calf = CONTENT.item("relief", "calf.flex").speech.format(leg="your leg")
     assert first_sentence(response) == calf
     assert CONTENT.phrase("evening_launch") not in said(response)
 
 
-def test_before_eight_in_the_evening_the_launch_is_the_day_welcome():
+def test_before_eight_in_the_evening_the_launch_is_the_day_welcome(table):
     response = Conversation(lambda_handler, at=AT_1959).launch()
     assert first_sentence(response) == CONTENT.phrase("launch_day")
 
@@ -296,7 +342,7 @@ def test_a_question_we_cannot_place_gets_the_menu_not_a_guess():
     assert not ends(response)
 
 
-def test_answers_at_night_use_the_soft_voice():
+def test_answers_at_night_use_the_soft_voice(table):
     response = Conversation(lambda_handler, at=NIGHT).say("TipIntent")
     assert "<prosody" in speech_of(response)
 

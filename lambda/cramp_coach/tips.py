@@ -1,15 +1,18 @@
 """Tip rotation: each user hears every prevention tip once before any tip comes round again.
 
 The rotation is a list of the tip ids heard in the current round. Where it is kept is behind
-`TipMemory` (load/save), so the session can hold it now and a consented profile store can
-hold it across sessions without this module changing.
+`TipMemory` (load/save): `SessionTipMemory` for the conversation, `ProfileTipMemory` adds the
+user's DynamoDB profile (store.py) when they consented, so the rotation lasts across nights.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Sequence
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 SESSION_KEY = "tips_heard"
 
@@ -64,3 +67,52 @@ class SessionTipMemory:
 
     def save(self, seen_ids: list[str]) -> None:
         self._session[SESSION_KEY] = list(seen_ids)
+
+
+class ProfileTipMemory:
+    """The session, plus the user's profile when they consented to the skill keeping data.
+
+    The profile is read once per session (the first tip) and written after each tip, only
+    for a consenting user; without consent, or when DynamoDB fails, the session alone keeps
+    the rotation and the user still hears a tip.
+    """
+
+    PROFILE_FIELD = "tips_heard"
+    CONSENTED_KEY = "tips_in_profile"  # session: True/False once the profile was read
+
+    def __init__(self, session: dict, user_id: str | None):
+        self._session = SessionTipMemory(session)
+        self._flags = session
+        self._user_id = user_id
+
+    def _consented(self) -> bool:
+        return bool(self._flags.get(self.CONSENTED_KEY))
+
+    def load(self) -> list[str]:
+        if self.CONSENTED_KEY in self._flags or not self._user_id:
+            return self._session.load()
+        from . import store  # here, so the rotation itself never needs boto3
+
+        try:
+            profile = store.load_profile(self._user_id)
+        except store.StoreError:
+            log.warning("tip rotation: profile unavailable, using the session")
+            return self._session.load()
+        consented = bool(profile and profile.consented)
+        self._flags[self.CONSENTED_KEY] = consented
+        if consented:
+            stored = profile.get(self.PROFILE_FIELD)
+            if isinstance(stored, list):
+                self._session.save([str(tip) for tip in stored])
+        return self._session.load()
+
+    def save(self, seen_ids: list[str]) -> None:
+        self._session.save(seen_ids)
+        if not (self._consented() and self._user_id):
+            return
+        from . import store
+
+        try:
+            store.update_profile(self._user_id, **{self.PROFILE_FIELD: list(seen_ids)})
+        except store.StoreError:
+            log.warning("tip rotation: could not save to the profile this time")
