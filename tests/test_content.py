@@ -378,3 +378,10 @@ def test_the_guide_covers_what_the_issue_lists():
     }
     kinds = {item["kind"] for item in read(en / "pregnancy.toml")["item"]}
     assert kinds >= {"helps", "avoid", "get_help"}
+
+
+def test_the_readme_topic_table_matches_the_item_counts():
+    rows = re.findall(r"^\| `(\w+)\.toml` \| (\d+) \|", (ROOT / "README.md").read_text(), re.M)
+    assert rows, "README Content table not found"
+    for topic, count in rows:
+        assert len(read(CONTENT / "en" / f"{topic}.toml")["item"]) == int(count), topic
