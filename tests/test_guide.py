@@ -432,3 +432,12 @@ def test_what_people_say_resolves_through_the_model(words, intent, slots):
     resolved = Resolver("en-US").resolve(words)
     assert resolved.intent == intent
     assert {k: v[1] for k, v in resolved.slots.items()} == slots
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+def test_guide_answers_use_each_markets_own_urgent_care(locale):
+    local = content_for(locale)
+    chat = Conversation(lambda_handler, at=DAY, locale=locale)
+    response = chat.say("CausesIntent", cause="lookalikes")
+    assert f"contact {local.fact('urgent_care')} today" in said(response)
+    assert f"call {local.fact('emergency_number')}" in card(response)["content"]
