@@ -21,6 +21,10 @@ from tools.session import Transcript  # noqa: E402
 
 # (minutes after 03:00 local, what the person says); a new block is a new session.
 SCRIPT = [
+    # the evening before (21:00): tonight's tip, then the guide's questions
+    [(-360, "open cramp coach"), (-360, "yes"), (-359, "no")],
+    [(-355, "ask cramp coach does pickle juice work")],
+    [(-354, "ask cramp coach can lipitor cause cramps")],
     [
         (0, "open cramp coach"),
         (0, "my calf"),
