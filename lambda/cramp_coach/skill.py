@@ -11,7 +11,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, cramp_now
+from .journeys import basics, bedtime, cramp_now
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
@@ -20,6 +20,13 @@ REQUEST_HANDLERS = (
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,
     cramp_now.ConfirmCalfHandler,
+    bedtime.PermissionAnswerHandler,  # Connections.Response to the reminders permission
+    bedtime.ReminderYesHandler,  # only when asking "Shall I set it?" / "Shall I remove it?"
+    bedtime.ReminderNoHandler,
+    bedtime.SetReminderHandler,
+    bedtime.ChangeReminderHandler,
+    bedtime.ListRemindersHandler,
+    bedtime.CancelReminderHandler,
     basics.HelpHandler,
     basics.StopHandler,
     basics.RepeatHandler,
