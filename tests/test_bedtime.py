@@ -519,3 +519,37 @@ def test_the_fake_refuses_a_wrong_token_and_a_utc_trigger():
         utc = {**body, "trigger": {**good_trigger, "scheduledTime": "2026-11-26T22:00:00Z"}}
         assert _post(fake, utc) == 400
         assert any("scheduledTime" in p for p in fake.problems)
+
+
+# --- the demo's bedtime turns ------------------------------------------------------
+
+
+def test_the_demo_sets_a_reminder_against_the_fake_api(api):
+    from tools import demo
+
+    lines = []
+    demo.play_bedtime(api, out=lines.append)
+    text = "\n".join(lines)
+    assert "Alexa: I'll remind you every night at 10 PM to stretch. Shall I set it?" in text
+    assert "Alexa: Done. I'll remind you every night at 10 PM to stretch." in text
+    assert "Alexa API: POST /v1/alerts/reminders" in text
+    assert "Alexa: Your stretch reminder is at 10 PM, every night." in text
+    assert len(api.reminders) == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "sent"),
+    [
+        ("ten", "10:00"),  # no AM/PM: the hour as said; the skill reads it as bedtime
+        ("ten pm", "22:00"),
+        ("nine thirty p m", "21:30"),
+        ("21:30", "21:30"),
+        ("in the evening", "EV"),
+        ("midnight", "00:00"),
+        ("purple monkey", None),
+    ],
+)
+def test_typed_times_reach_the_skill_as_alexa_sends_them(words, sent):
+    from tools.utterances import amazon_time
+
+    assert amazon_time(words) == sent
