@@ -26,9 +26,17 @@ class Bedside(Conversation):
     """An Echo whose Alexa API is the fake; Alexa keeps the session through its own
     permission question, as it does in most cases."""
 
-    def __init__(self, api: FakeAlexaApi, at: str = DAY, locale: str = "en-US", **pointing):
+    def __init__(
+        self,
+        api: FakeAlexaApi,
+        at: str = DAY,
+        locale: str = "en-US",
+        device_id: str | None = None,
+        **pointing,
+    ):
         self.api = api
-        device = f"amzn1.ask.device.{uuid.uuid4().hex}"  # the clock caches zones per device
+        # A new device unless told: the skill caches per device (time zone, voice consent).
+        device = device_id or f"amzn1.ask.device.{uuid.uuid4().hex}"
         self.device = device
         super().__init__(
             api.serving(lambda_handler, device_id=device, **pointing),
@@ -334,18 +342,19 @@ def test_unanswered_permission_sends_the_consent_card(api):
 def test_a_device_that_cannot_ask_by_voice_gets_the_card_from_then_on(api):
     api.granted = False
     talk = set_reminder(api, "22:00")
-    failed = talk.answer_permission("NOT_ANSWERED", code="500")
+    failed = talk.answer_permission("NOT_ANSWERED", code="500")  # the device could not ask
     assert consent_card(failed)["permissions"] == [SCOPE]
     assert said(failed).startswith("To set reminders, Cramp Coach needs your permission.")
-    talk.attributes, talk.new = failed["sessionAttributes"], False  # same session, next try
-    again = set_reminder_in(talk, "22:00")
-    assert voice_permission_request(again) is None
-    assert consent_card(again)["permissions"] == [SCOPE]
+    assert ends(failed)
 
+    again = Bedside(api, device_id=talk.device)  # a later session on the same device
+    again.say("SetReminderIntent", time="22:00")
+    reply = again.say("AMAZON.YesIntent")
+    assert voice_permission_request(reply) is None
+    assert consent_card(reply)["permissions"] == [SCOPE]
 
-def set_reminder_in(talk: Bedside, at_time: str) -> dict:
-    talk.say("SetReminderIntent", time=at_time)
-    return talk.say("AMAZON.YesIntent")
+    other = set_reminder(api, "22:00")  # another device still gets asked by voice
+    assert voice_permission_request(other.last) is not None
 
 
 def test_permission_granted_but_still_refused_sends_the_card_instead_of_looping(api):

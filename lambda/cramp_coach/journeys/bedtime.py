@@ -11,6 +11,7 @@ user has agreed to storage; otherwise the Reminders API's own list finds it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -32,7 +33,10 @@ log = logging.getLogger(__name__)
 
 TABLE = "bedtime"  # the phrases table in content/<locale>/phrases.toml
 STATE_KEY = "bedtime"
-VOICE_CONSENT_FAILED_KEY = "bedtime_voice_consent_failed"
+# Devices (hashed ids) that answered a voice permission request with an error, for the
+# container's life: they get the consent card straight away next time.
+_NO_VOICE_CONSENT: set[str] = set()
+_NO_VOICE_CONSENT_LIMIT = 10_000
 PROFILE_FIELD = "reminder_id"
 TOKEN_PREFIX = "bedtime"
 
@@ -188,10 +192,22 @@ def propose(t: Turn, action: str, value: str | None) -> Response:
     )
 
 
+def _device(t: Turn) -> str:
+    device = getattr(t.handler_input.request_envelope.context.system, "device", None)
+    device_id = getattr(device, "device_id", None) or ""
+    return hashlib.sha256(device_id.encode()).hexdigest()
+
+
 def voice_consent_possible(t: Turn) -> bool:
-    """Alexa has no capability flag for voice permission; a Connections.Response with a
-    status other than 200 is how a device says it cannot, so from then on: the card."""
-    return not t.session.get(VOICE_CONSENT_FAILED_KEY)
+    """Alexa has no capability flag for voice permission requests; a Connections.Response
+    whose status is not 200 is how a device says it cannot ask, so it gets the card."""
+    return _device(t) not in _NO_VOICE_CONSENT
+
+
+def no_voice_consent_on_this_device(t: Turn) -> None:
+    if len(_NO_VOICE_CONSENT) >= _NO_VOICE_CONSENT_LIMIT:
+        _NO_VOICE_CONSENT.clear()
+    _NO_VOICE_CONSENT.add(_device(t))
 
 
 def ask_permission(t: Turn) -> Response:
@@ -429,7 +445,7 @@ class PermissionAnswerHandler(AbstractRequestHandler):
         request = handler_input.request_envelope.request
         t.session[STATE_KEY] = pending(t) or state_from_token(request.token)
         if str(getattr(request.status, "code", "")) != "200":  # this device could not ask
-            t.session[VOICE_CONSENT_FAILED_KEY] = True
+            no_voice_consent_on_this_device(t)
             return permission_card(t, "permission_card")
         answer = (request.payload or {}).get("status")
         if answer == "ACCEPTED":
