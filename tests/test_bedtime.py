@@ -12,7 +12,7 @@ import uuid
 import pytest
 from cramp_coach import local_dynamodb, store
 from envelopes import DAY, Conversation, envelope, plain, speech_of
-from fake_alexa_api import ACCESS_TOKEN, FakeAlexaApi, permission_answer
+from fake_alexa_api import ACCESS_TOKEN, FakeAlexaApi, permission_answer, point_at
 from lambda_function import lambda_handler
 from moto import mock_aws
 
@@ -295,6 +295,20 @@ def test_without_permission_alexa_is_asked_to_ask_by_voice(api):
     }
     assert said(talk.last) == "First, I need your okay to set reminders."
     assert api.calls() == [], "no API call can succeed without the permission"
+
+
+def test_a_consent_token_with_the_reminders_scope_denied_is_no_permission(api):
+    def denied_scope(event, context=None):
+        event = point_at(event, api, device_id="amzn1.ask.device.SCOPES")
+        scopes = {SCOPE: {"status": "DENIED"}}
+        event["context"]["System"]["user"]["permissions"]["scopes"] = scopes
+        return lambda_handler(event, context)
+
+    talk = Conversation(denied_scope, at=DAY, user=USER)
+    talk.say("SetReminderIntent", time="22:00")
+    reply = talk.say("AMAZON.YesIntent")
+    assert voice_permission_request(reply) is not None
+    assert api.calls() == []
 
 
 @pytest.mark.parametrize("session_survives", [True, False])
