@@ -20,6 +20,10 @@ REQUEST_HANDLERS = (
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,
     cramp_now.ConfirmCalfHandler,
+    basics.HelpHandler,
+    basics.StopHandler,
+    basics.RepeatHandler,
+    basics.SessionEndedHandler,
     bedtime.PermissionAnswerHandler,  # Connections.Response to the reminders permission
     bedtime.ReminderYesHandler,  # only when asking "Shall I set it?" / "Shall I remove it?"
     bedtime.ReminderNoHandler,
@@ -27,10 +31,6 @@ REQUEST_HANDLERS = (
     bedtime.ChangeReminderHandler,
     bedtime.ListRemindersHandler,
     bedtime.CancelReminderHandler,
-    basics.HelpHandler,
-    basics.StopHandler,
-    basics.RepeatHandler,
-    basics.SessionEndedHandler,
     basics.FallbackHandler,  # any other intent
     basics.UnhandledRequestHandler,  # any other request
 )
