@@ -11,7 +11,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, cramp_now, guide, history
+from .journeys import basics, bedtime, cramp_now, guide, history
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
@@ -47,6 +47,13 @@ REQUEST_HANDLERS = (
     basics.StopHandler,
     basics.RepeatHandler,
     basics.SessionEndedHandler,
+    bedtime.PermissionAnswerHandler,  # Connections.Response to the reminders permission
+    bedtime.ReminderYesHandler,  # only when asking "Shall I set it?" / "Shall I remove it?"
+    bedtime.ReminderNoHandler,
+    bedtime.SetReminderHandler,
+    bedtime.ChangeReminderHandler,
+    bedtime.ListRemindersHandler,
+    bedtime.CancelReminderHandler,
     basics.FallbackHandler,  # any other intent
     basics.UnhandledRequestHandler,  # any other request
 )
