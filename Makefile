@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve fuzz
+.PHONY: venv test lint demo chat models serve dynamo-calls fuzz
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ models:
 # Property-based fuzzing, long profile (5,000 examples a property, random seed): ~15 min.
 fuzz: venv
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_lambda.py tests/test_fuzz_web.py
+
+# DynamoDB calls per request type, counted through botocore hooks against moto.
+dynamo-calls: venv
+	$(PY) tests/tools/dynamo_calls.py
