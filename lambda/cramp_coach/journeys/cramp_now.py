@@ -180,7 +180,8 @@ def still_cramping(t: Turn) -> Response:
 
 
 def eased(t: Turn) -> Response:
-    ep = t.session.pop(EPISODE_KEY, None)
+    ep = episode(t)  # only a well-formed episode goes on to be counted
+    t.session.pop(EPISODE_KEY, None)
     speech = Speech(t.by_time("better_day", "better_night"))
     if not t.night:
         speech.say(t.content.item("episode", "soreness").speech)

@@ -56,7 +56,15 @@ def _to_session(cramp: store.Cramp) -> dict:
     }
 
 
-def _from_session(saved: dict) -> store.Cramp:
+def _from_session(saved) -> store.Cramp | None:
+    """The pending cramp back from the session; None if it came back unreadable (client data)."""
+    try:
+        return _cramp_from(saved)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _cramp_from(saved: dict) -> store.Cramp:
     return store.Cramp(
         at=dt.datetime.fromisoformat(saved["at"]),
         night=dt.date.fromisoformat(saved["night"]),
@@ -117,15 +125,22 @@ def record_episode(t: Turn, ep: dict) -> None:
     new session, a retried request) the conditional write refuses them anyway.
     """
     user = _user(t)
-    done = t.session.get(RECORD_KEY)
+    done = _record(t)
     if not user or (done and done.get("id") == ep["id"]):
         return
     t.session[RECORD_KEY] = {"id": ep["id"], "outcome": _save(user, episode_cramp(t, ep))}
 
 
+def _record(t: Turn) -> dict | None:
+    """What record_episode noted in the session; None unless it is the dict it wrote."""
+    done = t.session.get(RECORD_KEY)
+    return done if isinstance(done, dict) else None
+
+
 def eased_goodbye(t: Turn, ep: dict | None, speech: Speech) -> Response:
     """The 'it's better' goodbye: ask consent once, or say a failed save, or stay short."""
-    done = t.session.pop(RECORD_KEY, None)
+    done = _record(t)
+    t.session.pop(RECORD_KEY, None)
     user = _user(t)
     if ep is None or not user:
         return t.reply(speech, end=True)
