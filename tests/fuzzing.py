@@ -229,6 +229,20 @@ def intent(draw):
     }
 
 
+# Every 'asking' value a journey sets, and one none does.
+ASKING_VALUES = [
+    "easing",
+    "muscle",
+    "consent",
+    "delete",
+    "bedtime_time",
+    "bedtime_set",
+    "bedtime_cancel",
+    "tip",
+    "tonight_tip",
+    "guide_more",
+    "?",
+]
 # Session attributes a client could send back: ours, corrupted, or anything.
 ssml_samples = st.sampled_from(
     ["<speak><s>Hello.</s></speak>", "<speak>", "not ssml", "<speak><break time='99s'/></speak>"]
@@ -264,6 +278,29 @@ session_attributes = st.fixed_dictionaries(
         "repeat": repeat_value,
         "tz": small_wrong_typed(st.sampled_from(ZONES)),
         "turn": small_json_values,
+        # Other journeys' state: as they write it, corrupted, or anything.
+        "tips_heard": small_wrong_typed(st.lists(st.sampled_from(["t1", "?"]), max_size=3)),
+        "tips_in_profile": small_wrong_typed(st.booleans()),
+        "bedtime": small_json_values,
+        "guide_walk": small_wrong_typed(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "topic": small_wrong_typed(st.sampled_from(["causes", "drinks", "?"])),
+                    "said": small_wrong_typed(st.lists(st.sampled_from(["x", "?"]), max_size=3)),
+                },
+            )
+        ),
+        "cramp_record": small_wrong_typed(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "id": small_wrong_typed(st.just("amzn1.echo-api.request.1")),
+                    "outcome": small_wrong_typed(st.sampled_from(["saved", "failed", "?"])),
+                },
+            )
+        ),
+        "pending_cramp": small_json_values,
         "x": small_json_values,
     },
 )

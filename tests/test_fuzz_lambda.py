@@ -135,6 +135,21 @@ FOUND_BY_FUZZING = {
     ),
     "no context.System": _without(launch(), "context", "System"),
     "IntentRequest without an intent": _without(intent("CrampNowIntent"), "request", "intent"),
+    "pending cramp without its time": intent(
+        "AMAZON.YesIntent", attributes={"asking": "consent", "pending_cramp": {"muscle": "calf"}}
+    ),
+    "guide walk not a dict": intent("PregnancyIntent", attributes={"guide_walk": ["x"]}),
+    "guide walk with no topic, asked for more": intent(
+        "AMAZON.YesIntent", attributes={"asking": "guide_more", "guide_walk": {"said": []}}
+    ),
+    "cramp record not a dict": intent("CrampNowIntent", attributes={"cramp_record": "x"}),
+    "eased with a half episode and a record": intent(
+        "CrampEasedIntent",
+        attributes={"episode": {"muscle": "calf"}, "cramp_record": ["x"], "asking": "easing"},
+    ),
+    "bedtime state not a dict": intent(
+        "AMAZON.YesIntent", attributes={"asking": "bedtime_set", "bedtime": ["x"]}
+    ),
 }
 
 
