@@ -147,6 +147,7 @@ FOUND_BY_FUZZING = {
         "CrampEasedIntent",
         attributes={"episode": {"muscle": "calf"}, "cramp_record": ["x"], "asking": "easing"},
     ),
+    "user id with a lone surrogate asks for history": intent("CrampCountIntent", user="\ud800x"),
     "bedtime state not a dict": intent(
         "AMAZON.YesIntent", attributes={"asking": "bedtime_set", "bedtime": ["x"]}
     ),

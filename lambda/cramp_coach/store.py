@@ -91,7 +91,9 @@ def user_key(user_id: str) -> str:
     if not user_id:
         raise StoreError("NoUser")  # a request without a user: nothing to keep or read
     salt = load_settings().user_hash_salt
-    return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8")).hexdigest()
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses;
+    # valid ids hash exactly as before.
+    return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def user_id_of(handler_input) -> str | None:
