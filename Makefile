@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls fuzz
+.PHONY: venv test lint demo chat models serve dynamo-calls fuzz load soak
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,13 @@ fuzz: venv
 # DynamoDB calls per request type, counted through botocore hooks against moto.
 dynamo-calls: venv
 	$(PY) tests/tools/dynamo_calls.py
+
+# 50 simulated users for 3 minutes against the signed web service + moto on loopback;
+# then every user's stored count must equal the cramps sent. USERS= SECONDS= to change.
+load: venv
+	$(PY) tests/tools/load.py --users $${USERS:-50} --seconds $${SECONDS:-180}
+
+# One user with 10,000 cramps (batch-written), every history question asked: calls and items
+# read per answer are bounded (no Scan) and the spoken counts are right.
+soak: venv
+	$(PY) tests/tools/soak.py --cramps $${CRAMPS:-10000}

@@ -1,0 +1,17 @@
+"""A short load run (10 users, 10 s) in the suite: the full one is `make load`.
+
+Real processes on loopback: moto's DynamoDB server, the signed web service, threads as users.
+"""
+
+from tools.load import run
+
+
+def test_ten_users_for_ten_seconds_lose_and_double_count_nothing():
+    report = run(users=10, seconds=10)
+    print(report.text())
+    assert report.errors == {}
+    assert report.counts_checked == 10
+    assert report.count_mismatches == []
+    assert report.cramps_sent >= 20  # the users really logged cramps
+    assert report.requests >= 60
+    assert report.latency["(all)"][2] < 2000  # p99 under 2 s on a loaded 2-core machine
