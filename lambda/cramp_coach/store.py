@@ -421,6 +421,9 @@ def history_since(user_id: str, since: dt.datetime) -> History:
 
     "PROFILE" sorts after every "CRAMP#..." key, so sk BETWEEN "CRAMP#<since>" AND
     "PROFILE" returns the cramps and the profile together: one read, no Scan.
+
+    Read backwards (newest first), so the profile comes first and, past MAX_EVENTS, the
+    oldest cramps are the ones left out: never the profile (consent) or last night.
     """
     items: list[dict] = []
     start = None
@@ -433,6 +436,7 @@ def history_since(user_id: str, since: dt.datetime) -> History:
                 ":from": {"S": CRAMP_PREFIX + utc_iso(since)},
                 ":profile": {"S": PROFILE_SK},
             },
+            "ScanIndexForward": False,
             "Limit": PAGE_SIZE,
         }
         if start:
