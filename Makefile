@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models
+.PHONY: venv test lint demo chat models bench
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,11 @@ chat: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+# The speed report (issue 8): build/bench/report.txt and latency.png; a few minutes on 2 cores.
+$(VENV)/.bench-installed: tests/requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
+	touch $@
+
+bench: venv $(VENV)/.bench-installed
+	$(PY) tests/tools/bench.py
