@@ -648,7 +648,7 @@ def cold_start_layouts(deps: Path, work: Path) -> dict[str, dict[str, list[Path]
     }
 
 
-def cold_start(runs: int, deps: Path) -> dict:
+def cold_start(runs: int, layouts: dict[str, dict[str, list[Path]]]) -> dict:
     """Fresh interpreters importing each skill and answering one cramp request, interleaved."""
     import envelopes
     from cramp_coach.local_dynamodb import start_local_dynamodb
@@ -665,21 +665,19 @@ def cold_start(runs: int, deps: Path) -> dict:
     samples: dict = {}
     importtimes: dict = {"skill": [], "hello": []}
     try:
-        with tempfile.TemporaryDirectory() as work:
-            layouts = cold_start_layouts(deps, Path(work))
-            for n in range(runs):
-                for layout, skills in layouts.items():
-                    for name, path in skills.items():
-                        command = [sys.executable, "-c", COLD_START_CHILD, str(event_file)]
-                        command += [str(folder) for folder in path]
-                        into = samples.setdefault(layout, {}).setdefault(name, [])
-                        into.append(run_cold_child(command, env))
-                        if layout == "installed" and n < max(3, runs // 3):
-                            command[1:1] = ["-X", "importtime"]
-                            done = subprocess.run(
-                                command, env=env, capture_output=True, text=True, check=True
-                            )
-                            importtimes[name].append(import_costs(done.stderr))
+        for n in range(runs):
+            for layout, skills in layouts.items():
+                for name, path in skills.items():
+                    command = [sys.executable, "-c", COLD_START_CHILD, str(event_file)]
+                    command += [str(folder) for folder in path]
+                    into = samples.setdefault(layout, {}).setdefault(name, [])
+                    into.append(run_cold_child(command, env))
+                    if layout == "installed" and n < max(3, runs // 3):
+                        command[1:1] = ["-X", "importtime"]
+                        done = subprocess.run(
+                            command, env=env, capture_output=True, text=True, check=True
+                        )
+                        importtimes[name].append(import_costs(done.stderr))
     finally:
         server.stop()
         if saved is None:
@@ -779,15 +777,16 @@ def copy_installed_distributions(target: Path) -> None:
                 shutil.copy2(source, destination)
 
 
-def zip_of(folders: list[tuple[Path, str]]) -> bytes:
-    """A deflated zip of each (folder, name in the zip), skipping caches and the web service."""
+def zip_of(folders: list[tuple[Path, str]], bytecode: bool = False) -> bytes:
+    """A deflated zip of each (folder, name in the zip), without the web service, and
+    without byte code unless asked (folders compiled ahead, unchecked-hash)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for folder, prefix in folders:
             for path in sorted(folder.rglob("*")):
                 relative = path.relative_to(folder)
-                skip = {"__pycache__", "webservice"} & set(relative.parts)
-                if path.is_file() and not skip and path.suffix != ".pyc":
+                skip = {"webservice", *([] if bytecode else ["__pycache__"])} & set(relative.parts)
+                if path.is_file() and not skip and (bytecode or path.suffix != ".pyc"):
                     archive.write(path, str(Path(prefix) / relative))
     return buffer.getvalue()
 
@@ -832,10 +831,17 @@ def run_all(count: int, cold_runs: int, offline: bool = False) -> dict:
     hello_world_dir()
     results: dict = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
     results["settings"] = {"count": count, "cold_runs": cold_runs, "python": sys.version.split()[0]}
-    with tempfile.TemporaryDirectory() as deps:
-        install_runtime_deps(Path(deps), use_pip=not offline)
-        results["cold"] = cold_start(cold_runs, Path(deps))
-        results["zip"] = lambda_zip(Path(deps), offline)
+    with tempfile.TemporaryDirectory() as work:
+        deps = Path(work) / "deps"
+        install_runtime_deps(deps, use_pip=not offline)
+        layouts = cold_start_layouts(deps, Path(work))
+        results["cold"] = cold_start(cold_runs, layouts)
+        results["zip"] = lambda_zip(deps, offline)
+        compiled = layouts["packed with .pyc"]["skill"]
+        with_pyc = zip_of(
+            [(compiled[0], "."), (ROOT / "content", "content"), (compiled[1], ".")], bytecode=True
+        )
+        results["zip"]["with_pyc_bytes"] = len(with_pyc)
     results.update(run_worker("moto", count))
     results["latency_timeout"] = run_worker("timeout", min(count, 200))["latency"]
     results["web"] = run_worker("web", count)
@@ -936,6 +942,8 @@ def report(r: dict) -> str:
     add("")
     z = r["zip"]
     add(f"== Lambda zip: {z['bytes'] / 1e6:.2f} MB ({z['how']})")
+    if "with_pyc_bytes" in z:
+        add(f"  with byte code compiled ahead (.pyc): {z['with_pyc_bytes'] / 1e6:.2f} MB")
     for part, size in z["parts"]:
         add(f"    {part:28} {size / 1e3:9.1f} kB")
     add("")
