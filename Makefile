@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models bench
+.PHONY: venv test lint demo chat models serve dynamo-calls bench
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: venv
 chat: venv
 	$(PY) tests/tools/chat.py
 
+# The skill over HTTP on 127.0.0.1, port $PORT (default 5000); see README "Self-hosting".
+serve: venv
+	$(PY) -m cramp_coach.webservice.serve
+
 models:
 	$(PYTHON) interaction_model/build.py
 
@@ -38,3 +42,7 @@ $(VENV)/.bench-installed: tests/requirements-bench.txt $(VENV)/.installed
 
 bench: venv $(VENV)/.bench-installed
 	$(PY) tests/tools/bench.py
+
+# DynamoDB calls per request type, counted through botocore hooks against moto.
+dynamo-calls: venv
+	$(PY) tests/tools/dynamo_calls.py
