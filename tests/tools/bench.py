@@ -308,30 +308,48 @@ def fresh(event: dict, n: int) -> dict:
     return event
 
 
-def time_requests(handler, event: dict, count: int, budget_seconds: float) -> list[float]:
-    samples: list[float] = []
+def time_requests(handler, event: dict, count: int, budget_seconds: float) -> list[tuple]:
+    """(seconds for the request, seconds of it inside DynamoDB calls) per request."""
+    samples: list[tuple[float, float]] = []
     deadline = time.perf_counter() + budget_seconds
     for n in range(count):
         request = fresh(event, n)
+        DYNAMODB_SECONDS.clear()
         started = time.perf_counter()
         handler(request, None)
-        samples.append(time.perf_counter() - started)
+        samples.append((time.perf_counter() - started, sum(DYNAMODB_SECONDS)))
         if time.perf_counter() > deadline:
             break
     return samples
 
 
-def summary(samples: list[float]) -> dict:
-    return {"n": len(samples), "median": median(samples), "p99": percentile(samples, 0.99)}
+def summary(samples: list[tuple[float, float]]) -> dict:
+    total = [whole for whole, _ in samples]
+    return {
+        "n": len(samples),
+        "median": median(total),
+        "p99": percentile(total, 0.99),
+        "in_dynamodb": median([store for _, store in samples]),
+    }
 
 
 # --- worker side: counters and the skills, in a child interpreter ----------------------
 
 DYNAMODB_CALLS: list[str] = []
+DYNAMODB_SECONDS: list[float] = []  # each call's time from botocore's before-call to after-call
+_CALL = threading.local()
 
 
 def _count_dynamodb_call(event_name: str, **_: object) -> None:
     DYNAMODB_CALLS.append(event_name.rsplit(".", 1)[-1])
+    _CALL.started = time.perf_counter()
+
+
+def _time_dynamodb_call(**_: object) -> None:
+    started = getattr(_CALL, "started", None)
+    if started is not None:
+        DYNAMODB_SECONDS.append(time.perf_counter() - started)
+        _CALL.started = None
 
 
 def install_dynamodb_counter() -> None:
@@ -342,9 +360,10 @@ def install_dynamodb_counter() -> None:
 
     def create_client(self, *args, **kwargs):
         client = original(self, *args, **kwargs)
-        client.meta.events.register(
-            "before-call.dynamodb.*", _count_dynamodb_call, unique_id="cramp-bench-dynamodb"
-        )
+        events = client.meta.events
+        events.register("before-call.dynamodb.*", _count_dynamodb_call, unique_id="bench-count")
+        for done in ("after-call.dynamodb.*", "after-call-error.dynamodb.*"):
+            events.register(done, _time_dynamodb_call, unique_id=f"bench-{done}")
         return client
 
     botocore.session.Session.create_client = create_client
@@ -944,7 +963,7 @@ def report(r: dict) -> str:
         a, b = lat["skill"][kind], slow["skill"].get(kind)
         line = (
             f"  {kind:15} moto {ms(a['median'])} / {ms(a['p99'])} (n={a['n']}, "
-            f"{ratio(a['median'], base):.2f}x hello)"
+            f"{ratio(a['median'], base):.2f}x hello; in DynamoDB calls {ms(a['in_dynamodb'])})"
         )
         if b:
             line += f"; store hung: {ms(b['median'])} / {ms(b['p99'])} (n={b['n']})"
