@@ -11,11 +11,15 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, cramp_now
+from .journeys import basics, cramp_now, red_flags
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
     basics.LaunchHandler,
+    red_flags.SymptomHandler,  # a symptom goes to triage first, even mid-cramp
+    red_flags.WhenToWorryHandler,
+    red_flags.SymptomYesHandler,
+    red_flags.SymptomNoHandler,
     cramp_now.CrampNowHandler,
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,
