@@ -10,3 +10,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+# DynamoDB fixtures (`table`: moto in-process, `server_table`: moto's server on loopback).
+pytest_plugins = ["dynamo"]
