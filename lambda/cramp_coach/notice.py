@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from . import store
 from .speech import Speech
 from .triage import sentences
 from .turn import Turn
@@ -17,13 +18,25 @@ log = logging.getLogger(__name__)
 NOTICE_KEY = "notice_heard"
 
 
+# The flag lives in the user's profile. It is not health data (it says only that the user has
+# heard the notice), so it is stored without history consent; nothing else is stored with it.
+# The session keeps a copy so one session reads the profile at most once.
 def _heard(t: Turn) -> bool:
-    # Kept in the session until the per-user profile (store.py) lands; then this reads it.
-    return bool(t.session.get(NOTICE_KEY))
+    if t.session.get(NOTICE_KEY):
+        return True
+    user = store.user_id_of(t.handler_input)
+    profile = store.load_profile(user) if user else None
+    heard = bool(profile and profile.get(NOTICE_KEY))
+    if heard:
+        t.session[NOTICE_KEY] = True
+    return heard
 
 
 def _remember(t: Turn) -> None:
     t.session[NOTICE_KEY] = True
+    user = store.user_id_of(t.handler_input)
+    if user:
+        store.update_profile(user, **{NOTICE_KEY: True})
 
 
 def notice_speech(t: Turn) -> Speech:
@@ -33,18 +46,18 @@ def notice_speech(t: Turn) -> Speech:
 
 
 def add_once(t: Turn, speech: Speech) -> Speech:
-    """Append the notice if this user has never heard it. A storage failure skips it (it is
-    said next time): the notice must never break an answer."""
+    """Append the notice if this user has never heard it. When storage fails the notice is
+    said anyway (saying it twice is harmless; missing it is not) and never breaks the answer."""
     try:
-        due = not _heard(t)
-    except Exception:  # noqa: BLE001 - any storage failure; the answer matters more
-        log.exception("notice flag unreadable; skipping the notice this turn")
-        return speech
-    if not due:
+        heard = _heard(t)
+    except store.StoreError:
+        log.warning("notice flag unreadable; saying the notice without remembering it")
+        return speech.extend(notice_speech(t))
+    if heard:
         return speech
     speech.extend(notice_speech(t))
     try:
         _remember(t)
-    except Exception:  # noqa: BLE001
-        log.exception("notice flag not saved; the notice may be said again")
+    except store.StoreError:
+        log.warning("notice flag not saved; the notice may be said again")
     return speech
