@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models
+.PHONY: venv test lint demo chat models red-flags-table
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,6 @@ chat: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+red-flags-table: venv
+	$(PY) tests/tools/red_flag_table.py --write
