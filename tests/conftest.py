@@ -16,3 +16,16 @@ os.environ.setdefault("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
 
 # DynamoDB fixtures (`table`: moto in-process, `server_table`: moto's server on loopback).
 pytest_plugins = ["dynamo"]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_time_zone_cache():
+    """Each test starts with no cached device time zones (the cache lives per container)."""
+    from cramp_coach import clock
+
+    clock._TZ_CACHE.clear()
+    yield
+    clock._TZ_CACHE.clear()

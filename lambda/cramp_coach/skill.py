@@ -17,6 +17,7 @@ from .observability import RequestLogger, ResponseLogger
 REQUEST_HANDLERS = (
     basics.LaunchHandler,
     red_flags.SymptomHandler,  # a symptom goes to triage first, even mid-cramp
+    red_flags.CrampInARedFlagPlaceHandler,  # "cramp in my chest": triage, not a stretch
     red_flags.WhenToWorryHandler,
     red_flags.SymptomYesHandler,
     red_flags.SymptomNoHandler,

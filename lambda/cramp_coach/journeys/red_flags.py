@@ -7,6 +7,8 @@ Emergencies end the session at once: the person must put the phone down and call
 
 from __future__ import annotations
 
+import re
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
@@ -28,6 +30,17 @@ def symptoms_heard(handler_input: HandlerInput) -> list[str]:
     """Symptom ids Alexa matched, in the order said; words it could not match are left out."""
     ids = (slot(handler_input, name).id for name in SYMPTOM_SLOTS)
     return [i for i in ids if i]
+
+
+def red_flag_place(handler_input: HandlerInput) -> str | None:
+    """The symptom id for a cramp in a place like the chest or belly, which the muscle slot
+    could not match; None for every other cramp (those go to the mid-cramp journey)."""
+    muscle = slot(handler_input, "muscle")
+    if not muscle.unmatched:
+        return None
+    places = turn(handler_input).content.table("red_flag_places")
+    words = re.findall(r"[a-z]+", muscle.heard.lower())
+    return next((places[word] for word in words if word in places), None)
 
 
 def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
@@ -120,6 +133,21 @@ class SymptomHandler(AbstractRequestHandler):
         heard = with_episode_age(t, symptoms_heard(handler_input))
         verdict = triage.triage(heard, triage.rules(t.content))
         return answer(t, verdict) if verdict else not_recognised(t)
+
+
+class CrampInARedFlagPlaceHandler(AbstractRequestHandler):
+    """'Cramp in my chest', 'stomach cramp': triage, never a stretch."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return (
+            is_intent_name("CrampNowIntent")(handler_input)
+            and red_flag_place(handler_input) is not None
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        heard = with_episode_age(t, [red_flag_place(handler_input)])
+        return answer(t, triage.triage(heard, triage.rules(t.content)))
 
 
 class WhenToWorryHandler(AbstractRequestHandler):
