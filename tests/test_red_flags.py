@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from checks import assert_valid_response
 from cramp_coach import triage
 from cramp_coach.content import content_for
 from dynamo import CallCounter
@@ -128,7 +129,9 @@ def most_serious(*ids: str) -> str:
 def report(*slot_values, locale: str = "en-US", at: str = NIGHT) -> dict:
     names = ("symptom", "symptomTwo", "symptomThree")
     slots = {name: value for name, value in zip(names, slot_values, strict=False)}
-    return Conversation(lambda_handler, at=at, locale=locale).say("SymptomIntent", **slots)
+    response = Conversation(lambda_handler, at=at, locale=locale).say("SymptomIntent", **slots)
+    assert_valid_response(response)
+    return response
 
 
 def everything_said(response: dict) -> str:
@@ -192,7 +195,9 @@ def say(said: str, locale: str = "en-US", talk: Conversation | None = None) -> d
     """What a person says, resolved by the locale's own interaction model, sent as Alexa would."""
     talk = talk or Conversation(lambda_handler, at=local_moment(locale, 12), locale=locale)
     resolved = resolver(locale).resolve(said)
-    return talk.say(resolved.intent, **resolved.slots)
+    response = talk.say(resolved.intent, **resolved.slots)
+    assert_valid_response(response)
+    return response
 
 
 @pytest.mark.parametrize("locale", locales())
@@ -426,6 +431,7 @@ def test_a_routine_symptom_in_a_cramp_past_ten_minutes_is_seen_soon():
 def test_when_to_worry_speaks_a_short_list_and_cards_every_red_flag(locale):
     talk = Conversation(lambda_handler, at=local_moment(locale, 12), locale=locale)
     response = talk.say("WhenToWorryIntent")
+    assert_valid_response(response)
     said = plain(speech_of(response))
     number = EMERGENCY_NUMBERS[locale]
     assert said_first(response).startswith(f"Call {number} for chest pain")
@@ -559,6 +565,10 @@ def test_red_flag_items_say_the_action_first_in_one_breath(locale):
         assert all(len(s.split()) <= 25 for s in triage.sentences(text)), item.id
         first = triage.action(content, item)
         assert level_of_text(first, locale) == item.get("level"), (item.id, first)
+    for item in content.items("when_to_worry"):
+        text = triage.fill(content, item.speech)
+        assert len(text.split()) <= 35, item.id
+        assert all(len(s.split()) <= 25 for s in triage.sentences(text)), item.id
 
 
 def test_the_ten_minute_item_the_mid_cramp_journey_uses_is_there():
