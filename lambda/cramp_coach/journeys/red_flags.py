@@ -2,7 +2,7 @@
 
 The first sentence is always the action: call the emergency number, get same-day care, or see
 a doctor. Which one is decided by `triage` from content data; nothing here diagnoses.
-Emergencies end the session at once: the person must put the phone down and call.
+Emergency and urgent answers end the session at once: the person has a call to make.
 """
 
 from __future__ import annotations
