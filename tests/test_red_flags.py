@@ -405,6 +405,7 @@ def test_chest_pain_mid_cramp_is_an_emergency_and_ends_the_session():
     response = talk.say("SymptomIntent", symptom=("I can't breathe", "breathless"))
     assert said_first(response) == "Call 911 now."
     assert ends(response)
+    assert "<prosody" not in speech_of(response)  # at 3 a.m., still said in the normal voice
 
 
 def test_a_soon_symptom_mid_cramp_comes_first_then_the_coaching_goes_on():

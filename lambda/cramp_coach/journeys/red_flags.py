@@ -71,7 +71,7 @@ def answer(t: Turn, verdict: triage.Verdict) -> Response:
     card = verdict_card(t, verdict)
     if verdict.level in ENDS_AT_ONCE:
         t.session.pop(cramp_now.EPISODE_KEY, None)
-        return t.reply(speech, card=card, end=True)
+        return t.reply(speech, card=card, end=True, urgent=True)
     return keep_coaching_or_end(t, speech, card)
 
 
