@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls bench
+.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table bench
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,6 @@ bench: venv $(VENV)/.bench-installed
 # DynamoDB calls per request type, counted through botocore hooks against moto.
 dynamo-calls: venv
 	$(PY) tests/tools/dynamo_calls.py
+
+red-flags-table: venv
+	$(PY) tests/tools/red_flag_table.py --write
