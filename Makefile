@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models
+.PHONY: venv test lint demo chat models package deploy
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,11 @@ chat: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
+package: venv
+	$(PY) infra/package.py
+
+# SAM deploy + skill manifest/model; needs SKILL_ID, STAGE, PRIVACY_URL (and sam, aws; ask optional).
+deploy: venv
+	PYTHON=$(abspath $(PY)) infra/deploy.sh
