@@ -21,14 +21,14 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed ($2)"; }
 [[ "${STAGE:-}" =~ ^[a-z][a-z0-9-]{1,15}$ ]] \
   || fail "set STAGE (2-16 lower-case letters, digits, hyphens), e.g. STAGE=dev"
 [[ -n "${PRIVACY_URL:-}" ]] || fail "set PRIVACY_URL to your published privacy policy (https)"
-need sam "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"
-need aws "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
 
 STACK="cramp-coach-${STAGE}"
 
 # Refuse a placeholder privacy URL before touching AWS: the skill package step would fail anyway.
 "$PYTHON" -c 'import sys; sys.path.insert(0, "infra"); import skill_package as s; s.check_privacy_url(sys.argv[1])' \
   "$PRIVACY_URL" 2>/dev/null || fail "PRIVACY_URL '$PRIVACY_URL' is not a real https privacy policy URL"
+need sam "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"
+need aws "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
 
 stack_exists() { aws cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; }
 

@@ -202,12 +202,12 @@ def assemble(
 ) -> Path:
     """Write the skill package to out_dir (replacing it) and return out_dir."""
     manifest = load_manifest(manifest_path)
+    filled = filled_manifest(manifest, endpoint_arn, privacy_url)
     models = model_files(models_dir)
     check_locales_match(manifest, models)
     unmatched = unmatched_example_phrases(manifest, models)
     if unmatched:
         raise PackageError(f"example phrases the model does not understand: {unmatched}")
-    filled = filled_manifest(manifest, endpoint_arn, privacy_url)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     write_json(out_dir / "skill.json", filled)

@@ -1,0 +1,182 @@
+"""infra/skill.json and the skill package: what the skill store shows is true and deployable.
+
+Example phrases must be things the interaction model understands (certification tries them),
+the locales must be the ones we have models for, and the deploy refuses placeholders.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "infra"))
+
+import skill_package  # noqa: E402  (infra/skill_package.py)
+
+DISCLAIMER = (
+    "Cramp Coach gives general information, not medical advice. "
+    "In an emergency, call your local emergency number."
+)
+ENDPOINT = "arn:aws:lambda:us-east-1:123456789012:function:cramp-coach-dev:live"
+PRIVACY_URL = "https://cramp.coach/privacy"
+SKILL_ID = "amzn1.ask.skill.0f4e5d1a-9c2b-4f3e-8a7d-1b2c3d4e5f60"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return skill_package.load_manifest()
+
+
+@pytest.fixture(scope="module")
+def models() -> dict[str, Path]:
+    return skill_package.model_files()
+
+
+def en_us(manifest: dict) -> dict:
+    return manifest["manifest"]["publishingInformation"]["locales"]["en-US"]
+
+
+def test_manifest_locales_are_exactly_the_interaction_models(manifest, models):
+    assert "en-US" in models
+    assert skill_package.manifest_locales(manifest) == set(models)
+    privacy_locales = set(manifest["manifest"]["privacyAndCompliance"]["locales"])
+    assert privacy_locales == set(models)
+
+
+def test_every_example_phrase_is_understood_by_the_model(manifest, models):
+    phrases = en_us(manifest)["examplePhrases"]
+    assert 1 <= len(phrases) <= 3  # the skill store shows at most three
+    assert phrases[0] == "Alexa, open cramp coach"
+    assert skill_package.unmatched_example_phrases(manifest, models) == []
+
+
+def test_a_phrase_the_model_does_not_know_is_caught(manifest, models):
+    wrong = copy.deepcopy(manifest)
+    en_us(wrong)["examplePhrases"] = [
+        "Alexa, tell cramp coach my elbow is cramping",  # not a MuscleType value
+        "Alexa, ask cramp coach to order pizza",  # no such sample
+        "Alexa, open cramp couch",  # not the invocation name
+    ]
+    assert len(skill_package.unmatched_example_phrases(wrong, models)) == 3
+
+
+def test_slot_samples_match_values_and_synonyms_only():
+    model = json.loads(skill_package.model_files()["en-US"].read_text())
+    understood = skill_package.example_phrase_matches
+    assert understood("Alexa, tell cramp coach my left calf is cramping", model)
+    assert understood("Alexa, tell cramp coach I have a cramp in my charley horse", model)
+    assert not understood("Alexa, tell cramp coach my left elbow is cramping", model)
+
+
+def test_store_listing_carries_the_medical_disclaimer(manifest):
+    locale = en_us(manifest)
+    assert locale["name"] == "Cramp Coach"
+    assert DISCLAIMER in locale["description"]
+    assert len(locale["summary"]) <= 160
+    assert manifest["manifest"]["publishingInformation"]["category"] == "HEALTH_AND_FITNESS"
+
+
+def test_privacy_and_compliance_answers_are_truthful(manifest):
+    answers = manifest["manifest"]["privacyAndCompliance"]
+    assert answers["allowsPurchases"] is False
+    assert answers["usesPersonalInfo"] is True  # cramp history, stored with consent
+    assert answers["isChildDirected"] is False
+    assert answers["isExportCompliant"] is True
+    assert answers["containsAds"] is False
+
+
+def test_skill_hears_when_it_is_disabled_and_may_set_reminders(manifest):
+    body = manifest["manifest"]
+    events = [subscription["eventName"] for subscription in body["events"]["subscriptions"]]
+    assert events == ["SKILL_DISABLED"]
+    permissions = [permission["name"] for permission in body["permissions"]]
+    # Time zone comes from the Settings API, which needs no permission.
+    assert permissions == ["alexa::alerts:reminders:skill:readwrite"]
+
+
+def test_the_checked_in_manifest_cannot_be_deployed_as_it_is(manifest, models, tmp_path):
+    placeholder = en_us_privacy_url(manifest)
+    with pytest.raises(skill_package.PackageError, match="placeholder"):
+        skill_package.assemble(tmp_path / "skill-package", ENDPOINT, placeholder)
+    with pytest.raises(skill_package.PackageError, match="https"):
+        skill_package.assemble(tmp_path / "skill-package", ENDPOINT, "http://cramp.coach/privacy")
+    with pytest.raises(skill_package.PackageError, match="Lambda"):
+        skill_package.assemble(
+            tmp_path / "skill-package",
+            manifest["manifest"]["apis"]["custom"]["endpoint"]["uri"],
+            PRIVACY_URL,
+        )
+
+
+def en_us_privacy_url(manifest: dict) -> str:
+    return manifest["manifest"]["privacyAndCompliance"]["locales"]["en-US"]["privacyPolicyUrl"]
+
+
+def test_skill_package_has_the_ask_cli_layout_with_endpoint_and_models(models, tmp_path):
+    out = skill_package.assemble(tmp_path / "skill-package", ENDPOINT, PRIVACY_URL, SKILL_ID)
+    written = json.loads((out / "skill.json").read_text())["manifest"]
+    assert written["apis"]["custom"]["endpoint"]["uri"] == ENDPOINT
+    assert written["events"]["endpoint"]["uri"] == ENDPOINT
+    assert en_us_privacy_url({"manifest": written}) == PRIVACY_URL
+    for locale, source in models.items():
+        packaged = out / "interactionModels" / "custom" / f"{locale}.json"
+        assert json.loads(packaged.read_text()) == json.loads(source.read_text())
+    resources = json.loads((tmp_path / "ask-resources.json").read_text())
+    assert resources["profiles"]["default"] == {
+        "skillId": SKILL_ID,
+        "skillMetadata": {"src": "./skill-package"},
+    }
+
+
+def test_skill_package_refuses_a_model_without_a_listing(manifest, tmp_path):
+    models_dir = tmp_path / "models"
+    models_dir.mkdir()
+    model = skill_package.model_files()["en-US"].read_text()
+    for locale in ("en-US", "en-GB"):
+        (models_dir / f"{locale}.json").write_text(model)
+    with pytest.raises(skill_package.PackageError, match="locales"):
+        skill_package.assemble(tmp_path / "out", ENDPOINT, PRIVACY_URL, models_dir=models_dir)
+
+
+# --- make deploy refuses to start without what it needs ---------------------------------------
+
+
+def run_deploy(**variables: str) -> subprocess.CompletedProcess:
+    environment = {"PATH": os.environ["PATH"], "PYTHON": sys.executable, **variables}
+    return subprocess.run(
+        ["bash", str(ROOT / "infra" / "deploy.sh")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "complaint"),
+    [
+        ({"STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}, "SKILL_ID"),
+        ({"SKILL_ID": SKILL_ID, "PRIVACY_URL": PRIVACY_URL}, "STAGE"),
+        ({"SKILL_ID": SKILL_ID, "STAGE": "dev"}, "PRIVACY_URL"),
+        (
+            {
+                "SKILL_ID": SKILL_ID,
+                "STAGE": "dev",
+                "PRIVACY_URL": "https://REPLACE-WITH-YOUR-PRIVACY-POLICY.invalid/cramp-coach/privacy",
+            },
+            "not a real https privacy policy",
+        ),
+    ],
+)
+def test_deploy_refuses_missing_or_placeholder_values(variables, complaint):
+    completed = run_deploy(**variables)
+    assert completed.returncode == 2
+    assert complaint in completed.stderr
