@@ -15,6 +15,7 @@ $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/re
 venv: $(VENV)/.installed
 
 test: venv
+	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q
 
 lint: venv

@@ -10,3 +10,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_time_zone_cache():
+    """Each test starts with no cached device time zones (the cache lives per container)."""
+    from cramp_coach import clock
+
+    clock._TZ_CACHE.clear()
+    yield
+    clock._TZ_CACHE.clear()

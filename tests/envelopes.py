@@ -140,3 +140,14 @@ class Conversation:
 
     def wait(self, **delta) -> None:
         self.at = shift(self.at, **delta)
+
+
+def local_moment(locale: str, hour: int, day: str = "2026-11-26") -> str:
+    """The UTC timestamp of `hour`:00 local time in the locale's default time zone."""
+    from zoneinfo import ZoneInfo
+
+    from cramp_coach.content import content_for
+
+    zone = ZoneInfo(content_for(locale).fact("default_time_zone"))
+    local = dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=zone)
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

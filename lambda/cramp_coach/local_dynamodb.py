@@ -7,6 +7,7 @@ Not part of the Lambda package: moto is a development dependency.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 
@@ -57,6 +58,7 @@ def start_local_dynamodb(table_name: str | None = None):
     """
     from moto.server import ThreadedMotoServer  # dev dependency, imported only here
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the console
     port = free_loopback_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -1,0 +1,97 @@
+"""Night mode follows the device's time zone; the Settings API never holds up an answer."""
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from cramp_coach.content import content_for
+from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, speech_of
+from lambda_function import lambda_handler
+
+DEADLINE = 0.1  # the issue's bound for a failing or hanging time-zone look-up
+
+
+class SettingsApi(BaseHTTPRequestHandler):
+    zone = "America/Los_Angeles"
+    calls: list = []
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        SettingsApi.calls.append((self.path, self.headers.get("Authorization")))
+        body = json.dumps(self.zone).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def settings_api():
+    SettingsApi.calls = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SettingsApi)
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def silent_api():
+    """Accepts connections and never answers: a hung Alexa API."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def event_at(endpoint, at, name="CrampNowIntent", device="amzn1.ask.device.TZ"):
+    event = intent(name, at=at)
+    event["context"]["System"]["apiEndpoint"] = endpoint
+    event["context"]["System"]["device"]["deviceId"] = device
+    return event
+
+
+def test_the_device_time_zone_decides_night(settings_api):
+    # 05:00 UTC is midnight in New York but 21:00 in Los Angeles: not night there.
+    at = "2026-11-26T05:00:00Z"
+    response = lambda_handler(event_at(settings_api, at), None)
+    assert "<prosody" not in speech_of(response)
+    path, auth = SettingsApi.calls[0]
+    assert path == "/v2/devices/amzn1.ask.device.TZ/settings/System.timeZone"
+    assert auth == "Bearer test-token"
+
+
+def test_a_cached_time_zone_makes_no_second_call(settings_api):
+    lambda_handler(event_at(settings_api, NIGHT), None)
+    lambda_handler(event_at(settings_api, DAY), None)
+    assert len(SettingsApi.calls) == 1
+
+
+def test_the_time_zone_is_kept_in_the_session(settings_api):
+    chat = Conversation(lambda_handler)
+    first = event_at(settings_api, NIGHT)
+    chat._send(first)
+    assert chat.attributes["tz"] == "America/Los_Angeles"
+
+
+@pytest.mark.parametrize("endpoint_kind", ["hung", "refused"])
+def test_a_failing_time_zone_lookup_costs_under_100ms_and_the_stretch_is_said(
+    endpoint_kind, silent_api
+):
+    endpoint = silent_api if endpoint_kind == "hung" else "http://127.0.0.1:9"
+    lambda_handler(event_at("http://127.0.0.1:9", NIGHT, device="warm-up"), None)
+    started = time.perf_counter()
+    response = lambda_handler(event_at(endpoint, NIGHT), None)
+    elapsed = time.perf_counter() - started
+    assert elapsed < DEADLINE + 0.05  # the look-up's own cap is 80 ms; the rest is the answer
+    calf = content_for("en-US").item("relief", "calf.flex").speech.format(leg="your leg")
+    assert first_sentence(response) == calf
+    assert '<prosody volume="soft"' in speech_of(response)  # New York default: 03:00

@@ -1,0 +1,102 @@
+"""Turns what a person types into the request Alexa would send, using the interaction
+model's own sample utterances and slot values (no separate grammar to drift from it)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MODELS = Path(__file__).resolve().parents[2] / "interaction_model"
+INVOKE = re.compile(
+    r"^(?:alexa,? )?(?:(?:open|launch|start) (?P<open>cramp coach)$|(?:tell|ask) cramp coach"
+    r"(?: (?:that|to|about|for|if|whether))? (?P<rest>.+))"
+)
+
+
+@dataclass
+class Resolved:
+    kind: str  # "launch" or "intent"
+    intent: str | None = None
+    slots: dict = field(default_factory=dict)  # name -> id, (heard, id) or (heard, None)
+
+
+BUILT_INS = {
+    "yes": "AMAZON.YesIntent",
+    "yeah": "AMAZON.YesIntent",
+    "yes please": "AMAZON.YesIntent",
+    "no": "AMAZON.NoIntent",
+    "nope": "AMAZON.NoIntent",
+    "no thanks": "AMAZON.NoIntent",
+    "help": "AMAZON.HelpIntent",
+    "stop": "AMAZON.StopIntent",
+    "cancel": "AMAZON.CancelIntent",
+    "repeat": "AMAZON.RepeatIntent",
+    "say that again": "AMAZON.RepeatIntent",
+    "go home": "AMAZON.NavigateHomeIntent",
+}
+
+
+def _clean(text: str) -> str:
+    text = text.lower().replace("’", "'")
+    text = re.sub(r"[^\w' :]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _pattern(sample: str) -> re.Pattern:
+    """'my {side} {muscle} hurts' -> ^my (?P<side>.+?) (?P<muscle>.+?) hurts$"""
+    pieces = []
+    for part in re.split(r"(\{\w+\})", sample):
+        slot = re.fullmatch(r"\{(\w+)\}", part)
+        if slot:
+            pieces.append(f"(?P<{slot.group(1)}>.+?)")
+        elif _clean(part):
+            pieces.append(re.escape(_clean(part)))
+    return re.compile("^" + " ".join(pieces) + "$")
+
+
+class Resolver:
+    def __init__(self, locale: str = "en-US"):
+        model = json.loads((MODELS / f"{locale}.json").read_text())["interactionModel"]
+        language = model["languageModel"]
+        self.types = {t["name"]: t["values"] for t in language.get("types", [])}
+        self.patterns = []
+        for intent in language["intents"]:
+            slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                literal = len(re.sub(r"\{\w+\}", "", sample).split())
+                self.patterns.append((literal, _pattern(sample), intent["name"], slot_types))
+        self.patterns.sort(key=lambda p: -p[0])
+
+    def _value(self, slot_type: str, heard: str):
+        for value in self.types.get(slot_type, []):
+            names = [value["name"]["value"], *value["name"].get("synonyms", [])]
+            if heard in (n.lower() for n in names):
+                return (heard, value["id"])
+        if slot_type.startswith("AMAZON."):
+            return (heard, heard)
+        return (heard, None)
+
+    def resolve(self, said: str) -> Resolved:
+        text = _clean(said)
+        invoked = INVOKE.match(text)
+        if invoked and invoked.group("open"):
+            return Resolved("launch")
+        if invoked:
+            text = invoked.group("rest")
+        if text in BUILT_INS:
+            return Resolved("intent", BUILT_INS[text])
+        best, best_score = None, None
+        for literal, pattern, name, slot_types in self.patterns:
+            match = pattern.match(text)
+            if not match:
+                continue
+            slots = {k: self._value(slot_types[k], v) for k, v in match.groupdict().items()}
+            resolved = sum(1 for v in slots.values() if v[1] is not None)
+            if literal == 0 and resolved < len(slots):
+                continue  # a bare '{slot}' sample that did not resolve: Alexa would not pick it
+            score = (resolved == len(slots), literal + resolved, resolved)
+            if best_score is None or score > best_score:
+                best, best_score = Resolved("intent", name, slots), score
+        return best or Resolved("intent", "AMAZON.FallbackIntent")
