@@ -23,6 +23,9 @@ from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "infra" / "template.yaml"
+# The IAM actions behind the store's API calls (GetItem, PutItem, UpdateItem, DeleteItem, Query,
+# BatchWriteItem, TransactWriteItems, ConditionCheckItem). IAM has no TransactWriteItems action:
+# each item of a transaction needs its own PutItem/UpdateItem/DeleteItem/ConditionCheckItem.
 STORE_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -30,7 +33,6 @@ STORE_ACTIONS = {
     "dynamodb:DeleteItem",
     "dynamodb:Query",
     "dynamodb:BatchWriteItem",
-    "dynamodb:TransactWriteItems",
     "dynamodb:ConditionCheckItem",
 }
 ALEXA_TIMEOUT_SECONDS = 8
@@ -401,3 +403,55 @@ def test_stack_table_takes_the_stores_reads_and_writes(stack_table):
         KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": pk}
     )["Items"]
     assert left == []
+
+
+# --- what `sam deploy` turns the template into ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def deployed_template(monkeypatch_module) -> dict:
+    """The template after the SAM transform, as CloudFormation receives it from `sam deploy`."""
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
+
+    class NoManagedPolicies:  # the template names none; the transform must not look any up
+        def load(self) -> dict:
+            return {}
+
+    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    sam = yaml_parse(TEMPLATE_PATH.read_text())
+    # sam deploy uploads the zip and puts its S3 location here before transforming.
+    sam["Resources"]["SkillFunction"]["Properties"]["CodeUri"] = "s3://artefacts/cramp-coach.zip"
+    parameters = {
+        "SkillId": "amzn1.ask.skill.0f4e5d1a-9c2b-4f3e-8a7d-1b2c3d4e5f60",
+        "Stage": "dev",
+        "UserHashSalt": "0" * 64,
+    }
+    return transform(sam, parameters, NoManagedPolicies())
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_sam_transform_gives_a_template_cfn_lint_accepts(deployed_template, tmp_path):
+    assert "Transform" not in deployed_template
+    path = tmp_path / "deployed.json"
+    path.write_text(json.dumps(deployed_template))
+    assert [str(match) for match in lint_file(path)] == []
+
+
+def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_template):
+    resources = deployed_template["Resources"]
+    aliases = resources_of_type(deployed_template, "AWS::Lambda::Alias")
+    ((alias_name, alias),) = aliases.items()
+    assert alias["Properties"]["Name"] == "live"
+    permissions = resources_of_type(deployed_template, "AWS::Lambda::Permission")
+    assert [p["Properties"]["FunctionName"] for p in permissions.values()] == [{"Ref": alias_name}]
+    assert deployed_template["Outputs"]["SkillEndpointArn"]["Value"] == {"Ref": alias_name}
+    # SAM made no role of its own: the locked-down role is the only one.
+    assert list(resources_of_type(deployed_template, "AWS::IAM::Role")) == ["FunctionRole"]
+    function = resources["SkillFunction"]["Properties"]
+    assert function["Architectures"] == ["arm64"] and function["Timeout"] < ALEXA_TIMEOUT_SECONDS
