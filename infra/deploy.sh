@@ -75,5 +75,5 @@ Build > JSON Editor: paste build/skill-package/interactionModels/custom/en-US.js
 EOF
   exit 0
 fi
-(cd build && ask deploy --target skill-metadata --profile "${ASK_PROFILE:-default}")
+(cd build && ask deploy --target skill-metadata --ignore-hash --profile "${ASK_PROFILE:-default}")
 echo "done: say \"Alexa, open cramp coach\" on a device signed in to your developer account."

@@ -3,7 +3,8 @@
 Layout (the SMAPI skill package format that `ask deploy` uploads):
     build/skill-package/skill.json          the manifest, endpoint and privacy URL filled in
     build/skill-package/interactionModels/custom/<locale>.json
-    build/ask-resources.json                `cd build && ask deploy --target skill-metadata`
+    build/ask-resources.json, build/.ask/ask-states.json
+                                            `cd build && ask deploy --target skill-metadata`
 
 It refuses a placeholder privacy URL, a non-Lambda endpoint, manifest locales without a model,
 and example phrases the model cannot understand (certification rejects those).
@@ -176,13 +177,22 @@ def filled_manifest(manifest: dict, endpoint_arn: str, privacy_url: str) -> dict
     return filled
 
 
-def ask_resources(skill_id: str, profile: str) -> dict:
-    """The ASK CLI project file that points `ask deploy` at the skill package."""
+def ask_project_files(skill_id: str, profile: str) -> dict[str, dict]:
+    """ASK CLI v2 project files pointing `ask deploy` at the package and at the existing skill.
+
+    The skill id lives in .ask/ask-states.json: without it `ask deploy` would create a new skill.
+    """
     if not SKILL_ID.match(skill_id):
         raise PackageError(f"skill id {skill_id!r} does not look like amzn1.ask.skill.<uuid>")
     return {
-        "askcliResourcesVersion": "2020-03-31",
-        "profiles": {profile: {"skillId": skill_id, "skillMetadata": {"src": "./skill-package"}}},
+        "ask-resources.json": {
+            "askcliResourcesVersion": "2020-03-31",
+            "profiles": {profile: {"skillMetadata": {"src": "./skill-package"}}},
+        },
+        ".ask/ask-states.json": {
+            "askcliStatesVersion": "2020-03-31",
+            "profiles": {profile: {"skillId": skill_id}},
+        },
     }
 
 
@@ -215,7 +225,8 @@ def assemble(
         model = json.loads(path.read_text(encoding="utf-8"))
         write_json(out_dir / "interactionModels" / "custom" / f"{locale}.json", model)
     if skill_id:
-        write_json(out_dir.parent / "ask-resources.json", ask_resources(skill_id, profile))
+        for name, content in ask_project_files(skill_id, profile).items():
+            write_json(out_dir.parent / name, content)
     return out_dir
 
 

@@ -132,10 +132,10 @@ def test_skill_package_has_the_ask_cli_layout_with_endpoint_and_models(models, t
         packaged = out / "interactionModels" / "custom" / f"{locale}.json"
         assert json.loads(packaged.read_text()) == json.loads(source.read_text())
     resources = json.loads((tmp_path / "ask-resources.json").read_text())
-    assert resources["profiles"]["default"] == {
-        "skillId": SKILL_ID,
-        "skillMetadata": {"src": "./skill-package"},
-    }
+    assert resources["profiles"]["default"] == {"skillMetadata": {"src": "./skill-package"}}
+    # The existing skill's id, so `ask deploy` updates it instead of creating another skill.
+    states = json.loads((tmp_path / ".ask" / "ask-states.json").read_text())
+    assert states["profiles"]["default"] == {"skillId": SKILL_ID}
 
 
 def test_skill_package_refuses_a_model_without_a_listing(manifest, tmp_path):
