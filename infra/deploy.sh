@@ -24,9 +24,10 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed ($2)"; }
 
 STACK="cramp-coach-${STAGE}"
 
-# Refuse a placeholder privacy URL before touching AWS: the skill package step would fail anyway.
-"$PYTHON" -c 'import sys; sys.path.insert(0, "infra"); import skill_package as s; s.check_privacy_url(sys.argv[1])' \
-  "$PRIVACY_URL" 2>/dev/null || fail "PRIVACY_URL '$PRIVACY_URL' is not a real https privacy policy URL"
+# Before touching AWS: a placeholder privacy URL, a locale without a model or an example phrase
+# the model does not understand would stop the skill step after the stack had already changed.
+"$PYTHON" infra/skill_package.py --check --privacy-url "$PRIVACY_URL" \
+  || fail "fix the skill package inputs above, then deploy again"
 need sam "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"
 need aws "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
 

@@ -10,6 +10,7 @@ It refuses a placeholder privacy URL, a non-Lambda endpoint, manifest locales wi
 and example phrases the model cannot understand (certification rejects those).
 
 Usage: python infra/skill_package.py --endpoint-arn ARN --privacy-url URL [--skill-id ID]
+       python infra/skill_package.py --check --privacy-url URL    (before deploying)
 """
 
 from __future__ import annotations
@@ -201,6 +202,19 @@ def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def preflight(
+    privacy_url: str, manifest_path: Path = MANIFEST, models_dir: Path = MODELS_DIR
+) -> None:
+    """Everything that can be checked before the endpoint exists: run before deploying."""
+    manifest = load_manifest(manifest_path)
+    check_privacy_url(privacy_url)
+    models = model_files(models_dir)
+    check_locales_match(manifest, models)
+    unmatched = unmatched_example_phrases(manifest, models)
+    if unmatched:
+        raise PackageError(f"example phrases the model does not understand: {unmatched}")
+
+
 def assemble(
     out_dir: Path,
     endpoint_arn: str,
@@ -213,11 +227,8 @@ def assemble(
     """Write the skill package to out_dir (replacing it) and return out_dir."""
     manifest = load_manifest(manifest_path)
     filled = filled_manifest(manifest, endpoint_arn, privacy_url)
+    preflight(privacy_url, manifest_path, models_dir)
     models = model_files(models_dir)
-    check_locales_match(manifest, models)
-    unmatched = unmatched_example_phrases(manifest, models)
-    if unmatched:
-        raise PackageError(f"example phrases the model does not understand: {unmatched}")
     if out_dir.exists():
         shutil.rmtree(out_dir)
     write_json(out_dir / "skill.json", filled)
@@ -232,13 +243,20 @@ def assemble(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint-arn", required=True, help="SkillEndpointArn stack output")
+    parser.add_argument("--check", action="store_true", help="only check, before deploying")
+    parser.add_argument("--endpoint-arn", help="SkillEndpointArn stack output")
     parser.add_argument("--privacy-url", default=os.environ.get("PRIVACY_URL", ""))
     parser.add_argument("--skill-id", default=os.environ.get("SKILL_ID"))
     parser.add_argument("--profile", default=os.environ.get("ASK_PROFILE", "default"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     try:
+        if args.check:
+            preflight(args.privacy_url)
+            print("skill package inputs are deployable")
+            return 0
+        if not args.endpoint_arn:
+            parser.error("--endpoint-arn is required (the stack's SkillEndpointArn output)")
         out = assemble(args.out, args.endpoint_arn, args.privacy_url, args.skill_id, args.profile)
     except PackageError as error:
         print(f"skill_package: {error}", file=sys.stderr)

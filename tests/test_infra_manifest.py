@@ -175,7 +175,7 @@ def run_deploy(**variables: str) -> subprocess.CompletedProcess:
                 "STAGE": "dev",
                 "PRIVACY_URL": "https://REPLACE-WITH-YOUR-PRIVACY-POLICY.invalid/cramp-coach/privacy",
             },
-            "not a real https privacy policy",
+            "is a placeholder",
         ),
     ],
 )
@@ -183,3 +183,68 @@ def test_deploy_refuses_missing_or_placeholder_values(variables, complaint):
     completed = run_deploy(**variables)
     assert completed.returncode == 2
     assert complaint in completed.stderr
+
+
+# --- make deploy drives sam, aws and ask with the right arguments ------------------------------
+# The real tools need AWS and Amazon accounts; these stand-ins record each call and answer the
+# two questions deploy.sh asks (does the stack exist, what is its endpoint output).
+
+FAKE_TOOL = """#!/usr/bin/env bash
+echo "$(basename "$0") $* @ $PWD" >> "$CALLS"
+if [[ "$(basename "$0")" == aws && "$*" == *--query* ]]; then echo "{endpoint}"; exit 0; fi
+if [[ "$(basename "$0")" == aws ]]; then [[ -n "${{STACK_EXISTS:-}}" ]] || exit 254; fi
+exit 0
+"""
+
+
+@pytest.fixture
+def fake_tools(tmp_path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("sam", "aws", "ask"):
+        path = bin_dir / tool
+        path.write_text(FAKE_TOOL.format(endpoint=ENDPOINT))
+        path.chmod(0o755)
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "CALLS": str(tmp_path / "calls.log")}
+
+
+def deploy_calls(environment: dict[str, str]) -> list[str]:
+    return Path(environment["CALLS"]).read_text().splitlines()
+
+
+def test_first_deploy_passes_skill_id_stage_and_salt_then_updates_the_skill(fake_tools):
+    variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}
+    completed = run_deploy(**fake_tools, **variables, USER_HASH_SALT="ab" * 32)
+    assert completed.returncode == 0, completed.stderr
+    calls = deploy_calls(fake_tools)
+    (sam,) = [call for call in calls if call.startswith("sam deploy")]
+    assert "--template-file infra/template.yaml" in sam
+    assert "--stack-name cramp-coach-dev" in sam
+    assert f"SkillId={SKILL_ID}" in sam and "Stage=dev" in sam
+    assert "UserHashSalt=" + "ab" * 32 in sam
+    (ask,) = [call for call in calls if call.startswith("ask ")]
+    assert "deploy --target skill-metadata" in ask and ask.endswith(str(ROOT / "build"))
+    packaged = json.loads((ROOT / "build" / "skill-package" / "skill.json").read_text())
+    assert packaged["manifest"]["apis"]["custom"]["endpoint"]["uri"] == ENDPOINT
+
+
+def test_later_deploys_keep_the_salt_and_a_first_deploy_needs_one(fake_tools):
+    variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}
+    later = run_deploy(**fake_tools, **variables, STACK_EXISTS="1", SKIP_SKILL_UPDATE="1")
+    assert later.returncode == 0, later.stderr
+    (sam,) = [call for call in deploy_calls(fake_tools) if call.startswith("sam deploy")]
+    assert "UserHashSalt" not in sam  # sam deploy keeps the stack's previous value
+
+    first = run_deploy(**fake_tools, **variables)
+    assert first.returncode == 2
+    assert "USER_HASH_SALT" in first.stderr
+
+
+def test_preflight_stops_a_deploy_whose_phrases_the_model_does_not_know(manifest, tmp_path):
+    wrong = copy.deepcopy(manifest)
+    for locale in wrong["manifest"]["publishingInformation"]["locales"].values():
+        locale["examplePhrases"] = ["Alexa, ask cramp coach to order pizza"]
+    path = tmp_path / "skill.json"
+    path.write_text(json.dumps(wrong))
+    with pytest.raises(skill_package.PackageError, match="order pizza"):
+        skill_package.preflight(PRIVACY_URL, manifest_path=path)
