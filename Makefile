@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models package deploy
+.PHONY: venv test lint demo chat models serve package deploy
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: venv
 
 chat: venv
 	$(PY) tests/tools/chat.py
+
+# The skill over HTTP on 127.0.0.1, port $PORT (default 5000); see README "Self-hosting".
+serve: venv
+	$(PY) -m cramp_coach.webservice.serve
 
 models:
 	$(PYTHON) interaction_model/build.py
