@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve package deploy
+.PHONY: venv test lint demo chat models serve dynamo-calls package deploy
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ serve: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+# DynamoDB calls per request type, counted through botocore hooks against moto.
+dynamo-calls: venv
+	$(PY) tests/tools/dynamo_calls.py
 
 # The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
 package: venv

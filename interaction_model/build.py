@@ -4,8 +4,9 @@ Each journey owns one parts/<journey>.json ({"intents": [...], "types": [...]}),
 can change their own words without touching each other's. The English samples are shared by
 every locale; a part may add local words under "locales":
     {"locales": {"en-GB": {"samples": {"CrampNowIntent": ["cramp in me {muscle}"]},
-                           "synonyms": {"MuscleType": {"calf": ["calve"]}}}}} The built <locale>.json files are
-committed because ASK CLI, SMAPI and virtual-alexa read them; `--check` fails when stale.
+                           "synonyms": {"MuscleType": {"calf": ["calve"]}}}}}
+The built <locale>.json files are committed because ASK CLI, SMAPI and virtual-alexa read
+them; `--check` fails when stale.
 
     python interaction_model/build.py          # write the models
     python interaction_model/build.py --check  # exit 1 if a committed model is out of date

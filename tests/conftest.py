@@ -10,7 +10,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+# ... and DynamoDB, unless a test sets up moto, is a refused loopback port: never AWS itself.
+os.environ.setdefault("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
 
+# DynamoDB fixtures (`table`: moto in-process, `server_table`: moto's server on loopback).
+pytest_plugins = ["dynamo"]
 
 import pytest  # noqa: E402
 

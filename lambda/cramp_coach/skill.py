@@ -11,7 +11,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, cramp_now
+from .journeys import basics, cramp_now, history
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
@@ -20,6 +20,20 @@ REQUEST_HANDLERS = (
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,
     cramp_now.ConfirmCalfHandler,
+    history.ConsentYesHandler,
+    history.ConsentNoHandler,
+    history.KeepCountHandler,
+    history.LogCrampHandler,
+    history.CrampCountHandler,
+    history.LastCrampHandler,
+    history.WhichLegHandler,
+    history.TrendHandler,
+    history.HistoryHandler,
+    history.DoctorSummaryHandler,
+    history.DeleteHistoryHandler,
+    history.DeleteYesHandler,
+    history.DeleteNoHandler,
+    history.SkillDisabledHandler,
     basics.HelpHandler,
     basics.StopHandler,
     basics.RepeatHandler,

@@ -21,9 +21,17 @@ from tools.session import Transcript  # noqa: E402
 
 # (minutes after 03:00 local, what the person says); a new block is a new session.
 SCRIPT = [
-    [(0, "open cramp coach"), (0, "my calf"), (1, "still cramping"), (2, "it's better")],
+    [
+        (0, "open cramp coach"),
+        (0, "my calf"),
+        (1, "still cramping"),
+        (2, "it's better"),
+        (2, "yes"),  # keep a private count: this cramp and later ones are saved
+    ],
     [(40, "tell cramp coach my left foot is cramping"), (41, "it stopped")],
     [(95, "ask cramp coach about a cramp in my right hamstring"), (96, "no"), (97, "better")],
+    # The next day, at lunchtime: the night in numbers and on a card.
+    [(570, "ask cramp coach how many cramps this week"), (571, "show my cramp history")],
 ]
 
 

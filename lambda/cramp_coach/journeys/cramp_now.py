@@ -17,6 +17,7 @@ from ..content import Item
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
+from . import history
 
 EPISODE_KEY = "episode"
 DEFAULT_MUSCLE = "calf"  # most night cramps are calf cramps
@@ -110,12 +111,14 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
 
 def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
     ep["used"] = [*ep["used"], item.id] if item.id not in ep["used"] else ep["used"]
-    return t.reply(
+    response = t.reply(
         guided(t, item, ep.get("side"), first),
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=relief_card(t, ep["muscle"], ep.get("side")),
         asking=ASKING_EASING,
     )
+    history.record_episode(t, ep)  # after the reply is built: storage never delays relief
+    return response
 
 
 def escalate(t: Turn) -> Response:
@@ -149,11 +152,11 @@ def still_cramping(t: Turn) -> Response:
 
 
 def eased(t: Turn) -> Response:
-    t.session.pop(EPISODE_KEY, None)
+    ep = t.session.pop(EPISODE_KEY, None)
     speech = Speech(t.by_time("better_day", "better_night"))
     if not t.night:
         speech.say(t.content.item("episode", "soreness").speech)
-    return t.reply(speech, end=True)
+    return history.eased_goodbye(t, ep, speech)  # consent asked, or a failed save told, here
 
 
 def night_launch(t: Turn) -> Response:

@@ -1,0 +1,93 @@
+"""DynamoDB for tests: moto in-process (mock_aws) or moto's server on loopback, and a
+counter of the skill's own DynamoDB calls by operation (botocore event hooks)."""
+
+from __future__ import annotations
+
+import collections
+import os
+import uuid
+
+import boto3
+import pytest
+from cramp_coach import local_dynamodb, store
+from cramp_coach.journeys import history
+from moto import mock_aws
+
+TABLE = "cramp-coach-test"
+
+
+@pytest.fixture
+def table(monkeypatch):
+    """An empty table in moto's in-process mock; the store's client is made inside it."""
+    monkeypatch.setenv("CRAMP_TABLE_NAME", TABLE)
+    monkeypatch.setenv("USER_HASH_SALT", "test-salt")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    history._LAST_OUTCOME.clear()  # what one test's user consented to is not the next's
+    with mock_aws():
+        store.reset_client()
+        local_dynamodb.create_table(TABLE)
+        yield TABLE
+    store.reset_client()
+
+
+@pytest.fixture
+def server_table(monkeypatch):
+    """An empty table on moto's HTTP server (real sockets, real concurrency).
+
+    moto's servers in one process share their data, so each test gets its own table.
+    """
+    name = f"{TABLE}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("CRAMP_TABLE_NAME", name)
+    monkeypatch.setenv("USER_HASH_SALT", "test-salt")
+    before = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    history._LAST_OUTCOME.clear()
+    server = local_dynamodb.start_local_dynamodb(name)
+    store.reset_client()
+    try:
+        yield name
+    finally:
+        server.stop()
+        store.reset_client()
+        if before is None:
+            os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = before
+
+
+def all_items(table_name: str = TABLE) -> list[dict]:
+    """Every item in the table (a Scan: tests only, the skill never scans)."""
+    client = boto3.client("dynamodb")
+    items, start = [], None
+    while True:
+        kwargs = {"TableName": table_name}
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = client.scan(**kwargs)
+        items.extend(page["Items"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+class CallCounter:
+    """Counts the store client's DynamoDB operations (GetItem, Query, TransactWriteItems...)."""
+
+    READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+
+    def __init__(self):
+        self.calls: collections.Counter = collections.Counter()
+        store.client().meta.events.register("before-call.dynamodb.*", self._seen)
+
+    def _seen(self, model, **_):
+        self.calls[model.name] += 1
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    @property
+    def reads(self) -> int:
+        return sum(n for op, n in self.calls.items() if op in self.READS)
+
+    @property
+    def writes(self) -> int:
+        return sum(n for op, n in self.calls.items() if op not in self.READS)

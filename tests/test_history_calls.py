@@ -1,0 +1,37 @@
+"""DynamoDB calls per request type (the numbers in the README's "Your data" section)."""
+
+import pytest
+from tools import dynamo_calls
+
+EXPECTED = {
+    "cramp now (first turn of an episode)": {"TransactWriteItems": 1},
+    "still cramping (same episode)": {},
+    "it's better, consent yes (goodbye + logged card)": {"Query": 1},
+    "it's better, consent never asked (asks)": {},
+    "yes to the consent question": {"TransactWriteItems": 1},
+    "no to the consent question": {"UpdateItem": 1},
+    "log a cramp": {"TransactWriteItems": 1, "Query": 1},
+    "how many cramps this week": {"Query": 1},
+    "when was my last cramp": {"Query": 1},
+    "which leg cramps most": {"Query": 1},
+    "am I getting better": {"Query": 1},
+    "show my cramp history": {"Query": 1},
+    "summary for my doctor": {"Query": 1},
+    "delete my history (the question)": {},
+    "yes, delete (profile + 1 cramp)": {"Query": 1, "BatchWriteItem": 1},
+    "open at night (launch)": {},
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_dynamodb_calls_per_request_type(name, monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    monkeypatch.setenv("USER_HASH_SALT", "calls")
+    assert dynamo_calls.measure(name) == EXPECTED[name]
+
+
+def test_the_cramp_answer_reads_nothing_and_writes_at_most_once(monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    calls = dynamo_calls.measure("cramp now (first turn of an episode)")
+    reads = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+    assert not reads & set(calls) and sum(calls.values()) <= 1

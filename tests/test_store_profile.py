@@ -1,0 +1,47 @@
+"""The profile API other journeys build on: load, update, delete, never a raw id at rest."""
+
+from __future__ import annotations
+
+import json
+
+from cramp_coach import store
+from dynamo import all_items
+
+
+def test_no_profile_until_something_is_stored(table):
+    assert store.load_profile("amzn1.ask.account.NEW") is None
+
+
+def test_update_creates_then_changes_and_removes_fields(table):
+    user = "amzn1.ask.account.A"
+    store.update_profile(user, consent="yes", notice_heard=True, tips={"next": 2})
+    store.update_profile(user, reminder_id="r-1", tips={"next": 3})
+    profile = store.load_profile(user)
+    assert profile.consented
+    assert profile.get("notice_heard") is True
+    assert profile.get("tips") == {"next": 3}
+    assert profile.get("reminder_id") == "r-1"
+    store.update_profile(user, reminder_id=None)
+    assert store.load_profile(user).get("reminder_id") is None
+
+
+def test_users_do_not_see_each_other(table):
+    store.update_profile("amzn1.ask.account.A", consent="yes")
+    store.update_profile("amzn1.ask.account.B", consent="no")
+    assert store.load_profile("amzn1.ask.account.A").consent == "yes"
+    assert store.load_profile("amzn1.ask.account.B").consent == "no"
+
+
+def test_delete_user_removes_only_that_users_items(table):
+    store.update_profile("amzn1.ask.account.A", consent="yes")
+    store.update_profile("amzn1.ask.account.B", consent="yes")
+    assert store.delete_user("amzn1.ask.account.A") == 1
+    assert store.load_profile("amzn1.ask.account.A") is None
+    assert store.load_profile("amzn1.ask.account.B") is not None
+
+
+def test_the_table_never_holds_the_raw_user_id(table):
+    store.update_profile("amzn1.ask.account.SECRET", consent="yes")
+    dumped = json.dumps(all_items())
+    assert "SECRET" not in dumped
+    assert store.user_key("amzn1.ask.account.SECRET") in dumped
