@@ -455,3 +455,75 @@ def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_tem
     assert list(resources_of_type(deployed_template, "AWS::IAM::Role")) == ["FunctionRole"]
     function = resources["SkillFunction"]["Properties"]
     assert function["Architectures"] == ["arm64"] and function["Timeout"] < ALEXA_TIMEOUT_SECONDS
+
+
+def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
+    """cramp_coach.store, unchanged, against the table CloudFormation made from the template."""
+    import datetime as dt
+
+    from cramp_coach import store
+
+    monkeypatch.setenv("USER_HASH_SALT", "stack-test-salt")
+    monkeypatch.setenv("CRAMP_RETENTION_DAYS", "400")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    with mock_aws():
+        cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+        cloudformation.create_stack(
+            StackName="cramp-coach-store",
+            TemplateBody=table_only_template(template),
+            Parameters=[{"ParameterKey": "Stage", "ParameterValue": "store"}],
+        )
+        monkeypatch.setenv("CRAMP_TABLE_NAME", "cramp-coach-store")
+        store.reset_client()
+        try:
+            user = "amzn1.ask.account.STACKUSER"
+            at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
+            cramp = store.Cramp(at, dt.date(2026, 11, 25), "calf", "left", "live", "req-1")
+            assert store.record_cramp(user, cramp) == store.NOT_ASKED  # no consent, no write
+            assert store.grant_consent(user, cramp) == store.SAVED
+            assert store.record_cramp(user, cramp) == store.ALREADY_SAVED  # a retry
+            later = store.Cramp(at + dt.timedelta(hours=1), cramp.night, "foot", None, "live", "r2")
+            assert store.record_cramp(user, later) == store.SAVED
+
+            history = store.history_since(user, at - dt.timedelta(days=7))
+            assert [c.muscle for c in history.cramps] == ["calf", "foot"]
+            assert history.profile.cramp_count == 2
+            stored = boto3.client("dynamodb", region_name="us-east-1").get_item(
+                TableName="cramp-coach-store", Key=store._key(user, cramp.sort_key)
+            )["Item"]
+            assert int(stored["expires_at"]["N"]) == int(at.timestamp()) + 400 * 86400
+            assert store.latest_cramp(user).cramps[-1].muscle == "foot"
+
+            assert store.delete_user(user) == 3  # profile and both cramps
+            assert store.load_profile(user) is None
+        finally:
+            store.reset_client()
+
+
+def dynamodb_actions_the_code_needs() -> set[str]:
+    """IAM actions behind every DynamoDB call in the skill package (local tools excluded)."""
+    package_dir = ROOT / "lambda" / "cramp_coach"
+    sources = [
+        path.read_text()
+        for path in package_dir.rglob("*.py")
+        if path.name != "local_dynamodb.py" and "webservice" not in path.parts
+    ]
+    calls = set()
+    for source in sources:
+        calls |= set(re.findall(r"_call\(\s*\"(\w+)\"", source))
+        calls |= set(re.findall(r"client\(\)\.(\w+)\(", source))
+    actions = {
+        "dynamodb:" + "".join(word.title() for word in call.split("_"))
+        for call in calls
+        if call != "transact_write_items"
+    }
+    if "transact_write_items" in calls:  # authorised per item: which kinds of item are written
+        kinds = set(re.findall(r"\{\"(Put|Update|Delete|ConditionCheck)\":", "".join(sources)))
+        actions |= {f"dynamodb:{kind}Item" for kind in kinds}
+    return actions
+
+
+def test_the_role_allows_every_dynamodb_call_the_code_makes():
+    needed = dynamodb_actions_the_code_needs()
+    assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} <= needed
+    assert needed <= STORE_ACTIONS, f"add to the role (and STORE_ACTIONS): {needed - STORE_ACTIONS}"
