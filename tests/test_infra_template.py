@@ -291,8 +291,10 @@ def table_only_template(template: dict) -> str:
 
 
 @pytest.fixture
-def stack_table(template):
+def stack_table(template, monkeypatch):
     """The table as CloudFormation creates it from the template, in moto."""
+    # conftest points DynamoDB at a dead port so nothing reaches AWS; moto needs the default.
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     with mock_aws():
         cloudformation = boto3.client("cloudformation", region_name="us-east-1")
         cloudformation.create_stack(
