@@ -37,7 +37,8 @@ def test_open_is_a_launch():
     assert RESOLVER.resolve("open cramp coach").kind == "launch"
 
 
-def test_the_scripted_night_plays_every_turn_through_the_handler():
+def test_the_scripted_night_plays_every_turn_through_the_handler(table):
+    # moto in-process: the demo's history and tip rotation use DynamoDB, never AWS here
     lines = []
     demo.play(out=lines.append)
     text = "\n".join(lines)
@@ -48,3 +49,7 @@ def test_the_scripted_night_plays_every_turn_through_the_handler():
     assert "Alexa: Pull your toes up toward your ankle." in text
     assert "(CrampNowIntent side=right muscle=hamstring)" in text
     assert "Alexa: (silent)" not in text
+    # the evening before: tonight's tip, a remedy and a medicine question (the guide)
+    assert "Would you like tonight's prevention tip?" in text
+    assert "(RemedyIntent remedy=pickle_juice)" in text
+    assert "(MedicineIntent medicine=atorvastatin)" in text

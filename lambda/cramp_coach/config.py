@@ -20,6 +20,7 @@ class Settings:
     user_hash_salt: str
     retention_days: int
     alexa_api_timeout_seconds: float
+    reminders_api_timeout_seconds: float
 
 
 def load_settings() -> Settings:
@@ -30,4 +31,6 @@ def load_settings() -> Settings:
         retention_days=int(_float("CRAMP_RETENTION_DAYS", 400)),
         # The time-zone look-up must never hold up a cramping user: a short hard cap.
         alexa_api_timeout_seconds=_float("ALEXA_API_TIMEOUT_SECONDS", 0.08),
+        # Reminders are never on the cramp path: a longer bound, still well inside Alexa's 8 s.
+        reminders_api_timeout_seconds=_float("REMINDERS_API_TIMEOUT_SECONDS", 2.0),
     )

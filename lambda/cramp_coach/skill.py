@@ -11,10 +11,11 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, cramp_now, history
+from .journeys import basics, bedtime, cramp_now, guide, history
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
+    guide.EveningLaunchHandler,  # 20:00-21:59 local: offers tonight's tip
     basics.LaunchHandler,
     cramp_now.CrampNowHandler,
     cramp_now.StillCrampingHandler,
@@ -34,10 +35,25 @@ REQUEST_HANDLERS = (
     history.DeleteYesHandler,
     history.DeleteNoHandler,
     history.SkillDisabledHandler,
+    guide.TipHandler,
+    guide.CausesHandler,
+    guide.RemedyHandler,
+    guide.MedicineHandler,
+    guide.PregnancyHandler,
+    guide.FaqHandler,
+    guide.GuideYesHandler,
+    guide.GuideNoHandler,
     basics.HelpHandler,
     basics.StopHandler,
     basics.RepeatHandler,
     basics.SessionEndedHandler,
+    bedtime.PermissionAnswerHandler,  # Connections.Response to the reminders permission
+    bedtime.ReminderYesHandler,  # only when asking "Shall I set it?" / "Shall I remove it?"
+    bedtime.ReminderNoHandler,
+    bedtime.SetReminderHandler,
+    bedtime.ChangeReminderHandler,
+    bedtime.ListRemindersHandler,
+    bedtime.CancelReminderHandler,
     basics.FallbackHandler,  # any other intent
     basics.UnhandledRequestHandler,  # any other request
 )

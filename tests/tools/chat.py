@@ -18,6 +18,8 @@ sys.path[:0] = [
 ]
 
 from cramp_coach.local_dynamodb import start_local_dynamodb  # noqa: E402
+from fake_alexa_api import FakeAlexaApi  # noqa: E402
+from lambda_function import lambda_handler  # noqa: E402
 
 from tools.session import Transcript  # noqa: E402
 
@@ -29,7 +31,8 @@ def now() -> str:
 def main() -> None:
     logging.disable(logging.WARNING)  # the transcript is the output; logs go quiet
     server = start_local_dynamodb()
-    transcript = Transcript(at=now())
+    api = FakeAlexaApi().start()  # reminders and the time zone, on loopback
+    transcript = Transcript(at=now(), handler=api.serving(lambda_handler))
     print(__doc__)
     try:
         while True:
@@ -43,6 +46,7 @@ def main() -> None:
                 transcript.chat.at = now()
                 transcript.say(words)
     finally:
+        api.stop()
         server.stop()
 
 

@@ -22,10 +22,15 @@ class Transcript:
     """A person talking to an Echo: each line is resolved, sent, and printed."""
 
     def __init__(
-        self, at: str, locale: str = "en-US", user: str = "amzn1.ask.account.DEMO", out=print
+        self,
+        at: str,
+        locale: str = "en-US",
+        user: str = "amzn1.ask.account.DEMO",
+        out=print,
+        handler=lambda_handler,  # e.g. FakeAlexaApi.serving(lambda_handler) for reminders
     ):
         self.resolver = Resolver(locale)
-        self.chat = Conversation(lambda_handler, at=at, locale=locale, user=user)
+        self.chat = Conversation(handler, at=at, locale=locale, user=user)
         self.out = out
         self.last_card = None
 

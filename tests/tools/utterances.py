@@ -74,6 +74,9 @@ class Resolver:
             names = [value["name"]["value"], *value["name"].get("synonyms", [])]
             if heard in (n.lower() for n in names):
                 return (heard, value["id"])
+        if slot_type == "AMAZON.TIME":  # Alexa sends the time itself ("22:00"), not the words
+            value = amazon_time(heard)
+            return (value, value) if value else (heard, None)
         if slot_type.startswith("AMAZON."):
             return (heard, heard)
         return (heard, None)
@@ -100,3 +103,56 @@ class Resolver:
             if best_score is None or score > best_score:
                 best, best_score = Resolved("intent", name, slots), score
         return best or Resolved("intent", "AMAZON.FallbackIntent")
+
+
+# --- AMAZON.TIME: spoken times as Alexa sends them ("22:00", "09:30", "EV") -----------
+
+_UNDER_TWENTY = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+)
+_NUMBERS = {word: n for n, word in enumerate(_UNDER_TWENTY.split(" "))}
+_NUMBERS.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "oh": 0, "o": 0})
+_PERIODS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "tonight": "NI", "night": "NI"}
+_NAMED = {"midnight": "00:00", "noon": "12:00", "midday": "12:00"}
+_HALVES = {"am": 0, "a m": 0, "pm": 12, "p m": 12}
+
+
+def _number(words: list[str]) -> int | None:
+    """'nine' -> 9, 'forty five' -> 45, '10' -> 10; None if not a number."""
+    if len(words) == 1 and words[0].isdigit():
+        return int(words[0])
+    values = [_NUMBERS.get(w) for w in words]
+    if not values or None in values or len(values) > 2:
+        return None
+    return sum(values) if len(values) == 1 or values[0] >= 20 else None
+
+
+def amazon_time(heard: str) -> str | None:
+    """What AMAZON.TIME would send for these words, or None when they are not a time.
+    Without AM/PM the hour is sent as said ("nine thirty" -> "09:30"), as Alexa does."""
+    text = heard.lower().replace("o'clock", "").strip()
+    text = re.sub(r"^(?:in the|at|this) ", "", text).strip()
+    if text in _PERIODS:
+        return _PERIODS[text]
+    if text in _NAMED:
+        return _NAMED[text]
+    half = None
+    for suffix, offset in _HALVES.items():
+        if text.endswith(" " + suffix) or text.endswith(suffix) and text[: -len(suffix)].isdigit():
+            half, text = offset, text[: -len(suffix)].strip()
+            break
+    clock = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if clock:
+        hour, minute = int(clock[1]), int(clock[2])
+    else:
+        words = text.split()
+        hour = _number(words[:1])
+        minute = _number(words[1:]) if len(words) > 1 else 0
+        if hour is None or minute is None:
+            return None
+    if hour > 23 or minute > 59 or (half is not None and not 1 <= hour <= 12):
+        return None
+    if half is not None:
+        hour = hour % 12 + half
+    return f"{hour:02d}:{minute:02d}"

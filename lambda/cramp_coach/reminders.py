@@ -1,0 +1,261 @@
+"""The nightly stretch reminder on the Alexa Reminders API: permission, body, and calls.
+
+Calls go through the ASK SDK's ReminderManagementServiceClient (on the skill's
+TimeoutApiClient) and each runs under a hard deadline (REMINDERS_API_TIMEOUT_SECONDS).
+Every failure becomes a ReminderFailure of one kind the journey can put into words.
+Nothing here runs on the cramp-now path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services.reminder_management import (
+    AlertInfo,
+    PushNotification,
+    PushNotificationStatus,
+    Recurrence,
+    ReminderManagementServiceClient,
+    ReminderRequest,
+    SpokenInfo,
+    SpokenText,
+    Trigger,
+    TriggerType,
+)
+
+from . import clock
+from .config import load_settings
+
+log = logging.getLogger(__name__)
+
+SCOPE = "alexa::alerts:reminders:skill:readwrite"
+
+# What went wrong, in the terms the user hears about.
+PERMISSION = "permission"  # 401/403: not granted, or revoked
+THROTTLED = "throttled"  # 429
+UNAVAILABLE = "unavailable"  # 5xx, or an answer the SDK could not read
+TIMEOUT = "timeout"  # no answer within the deadline, or no connection at all
+NOT_FOUND = "not_found"  # 404: the reminder was deleted (e.g. in the Alexa app)
+
+# Own threads: a hung call must not hold up the clock's time-zone look-ups.
+_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reminders-api")
+
+
+class ReminderFailure(Exception):
+    def __init__(self, kind: str, status: int | None = None):
+        super().__init__(kind if status is None else f"{kind} ({status})")
+        self.kind = kind
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Nightly:
+    """The user's existing stretch reminder: its alert token and its local time."""
+
+    token: str
+    at: dt.time | None
+
+
+# --- permission --------------------------------------------------------------------
+
+
+def has_permission(handler_input: HandlerInput) -> bool:
+    """Whether the request says the user granted reminders (the API has the last word)."""
+    user = handler_input.request_envelope.context.system.user
+    permissions = getattr(user, "permissions", None)
+    if permissions is None or not permissions.consent_token:
+        return False
+    scope = (permissions.scopes or {}).get(SCOPE)
+    if scope is None:  # envelopes often carry only the consent token
+        return True
+    return getattr(scope.status, "value", scope.status) == "GRANTED"
+
+
+# --- the reminder body -------------------------------------------------------------
+
+
+def first_occurrence(at: dt.time, local_now: dt.datetime) -> dt.datetime:
+    """The next time the clock shows `at` in the user's zone, as a naive local date-time."""
+    candidate = local_now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if candidate <= local_now:
+        candidate += dt.timedelta(days=1)
+    return candidate.replace(tzinfo=None)
+
+
+def daily_rule(at: dt.time) -> str:
+    return f"FREQ=DAILY;BYHOUR={at.hour};BYMINUTE={at.minute};BYSECOND=0;INTERVAL=1"
+
+
+def nightly_request(
+    at: dt.time, zone: ZoneInfo, now: dt.datetime, locale: str, text: str
+) -> ReminderRequest:
+    """A daily SCHEDULED_ABSOLUTE reminder at `at`, local time in `zone`, saying `text`."""
+    local_now = now.astimezone(zone)
+    start = first_occurrence(at, local_now)
+    return ReminderRequest(
+        request_time=local_now.replace(tzinfo=None, microsecond=0),
+        trigger=Trigger(
+            object_type=TriggerType.SCHEDULED_ABSOLUTE,
+            scheduled_time=start,
+            time_zone_id=zone.key,
+            recurrence=Recurrence(start_date_time=start, recurrence_rules=[daily_rule(at)]),
+        ),
+        alert_info=AlertInfo(
+            spoken_info=SpokenInfo(content=[SpokenText(locale=locale, text=text)])
+        ),
+        push_notification=PushNotification(status=PushNotificationStatus.ENABLED),
+    )
+
+
+def time_of(reminder: dict) -> dt.time | None:
+    """A listed reminder's local time of day: from its daily rule, else its scheduled time."""
+    trigger = reminder.get("trigger") or {}
+    for rule in (trigger.get("recurrence") or {}).get("recurrenceRules") or []:
+        parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+        if "BYHOUR" in parts:
+            return dt.time(int(parts["BYHOUR"]), int(parts.get("BYMINUTE", 0)))
+    try:
+        return dt.datetime.fromisoformat(trigger.get("scheduledTime") or "").time()
+    except ValueError:
+        return None
+
+
+# --- the time zone -----------------------------------------------------------------
+
+
+def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
+    """The device's zone. The clock's look-up is capped for cramping users; a reminder is
+    worth one more try under this module's longer deadline before the locale's default."""
+    zone = clock.time_zone(handler_input)
+    session = handler_input.attributes_manager.session_attributes
+    if session.get(clock.TZ_SESSION_KEY):  # the clock found the device's own zone
+        return zone
+    try:
+        name = _bounded(_settings_time_zone, handler_input)
+        found = ZoneInfo(name) if name else None
+    except (ReminderFailure, ZoneInfoNotFoundError, ValueError):
+        found = None
+    if found is None:
+        log.warning("device time zone unknown; reminder uses the locale default %s", zone.key)
+        return zone
+    session[clock.TZ_SESSION_KEY] = found.key
+    return found
+
+
+def _settings_time_zone(handler_input: HandlerInput) -> str | None:
+    device = handler_input.request_envelope.context.system.device
+    if device is None or not device.device_id:
+        return None
+    return _factory(handler_input).get_ups_service().get_system_time_zone(device.device_id)
+
+
+# --- calls -------------------------------------------------------------------------
+
+
+def _factory(handler_input: HandlerInput):
+    factory = handler_input.service_client_factory
+    if factory is None:  # no apiAccessToken in the request
+        raise ReminderFailure(UNAVAILABLE)
+    return factory
+
+
+class ReminderClient(ReminderManagementServiceClient):
+    """The SDK's client, with the list read as plain JSON. ask-sdk-model 1.82.0 cannot turn
+    a listed reminder into its model: alert_info.py names a module that does not exist
+    (alert_info_spoken_info; alexa/alexa-apis-for-python#4), and empty date-times fail
+    (#30). Same endpoint, token, headers and error handling; only the body stays a dict."""
+
+    def get_reminders_json(self) -> dict:
+        reply = self.invoke(
+            method="GET",
+            endpoint=self._api_endpoint,
+            path="/v1/alerts/reminders",
+            path_params={},
+            query_params=[],
+            header_params=[
+                ("Content-type", "application/json"),
+                ("User-Agent", self.user_agent),
+                ("Authorization", "Bearer " + self._authorization_value),
+            ],
+            body=None,
+            response_definitions=[],
+            response_type="object",
+        )
+        return reply.body if isinstance(reply.body, dict) else {}
+
+
+def _service(handler_input: HandlerInput) -> ReminderClient:
+    # The factory's own get_reminder_management_service(), with the list fix above.
+    return ReminderClient(_factory(handler_input).api_configuration)
+
+
+def _failure(error: Exception) -> ReminderFailure:
+    if not isinstance(error, ServiceException):
+        return ReminderFailure(UNAVAILABLE)
+    status = error.status_code
+    if error.headers is None:  # the SDK's wrapper for "no HTTP answer at all"
+        return ReminderFailure(TIMEOUT)
+    if status in (401, 403):
+        return ReminderFailure(PERMISSION, status)
+    if status == 429:
+        return ReminderFailure(THROTTLED, status)
+    if status == 404:
+        return ReminderFailure(NOT_FOUND, status)
+    return ReminderFailure(UNAVAILABLE, status)
+
+
+def _bounded(call, *args):
+    """Run one API call under the deadline; every failure becomes a ReminderFailure."""
+    future = _EXECUTOR.submit(call, *args)
+    try:
+        return future.result(timeout=load_settings().reminders_api_timeout_seconds)
+    except FutureTimeout:
+        failure = ReminderFailure(TIMEOUT)
+    except ReminderFailure as error:
+        failure = error
+    except Exception as error:  # noqa: BLE001 - any failure is one of the kinds above
+        failure = _failure(error)
+    log.warning("reminders api %s failed: %s", getattr(call, "__name__", "call"), failure)
+    raise failure
+
+
+def find_nightly(handler_input: HandlerInput) -> Nightly | None:
+    """The skill's reminder for this user (GET /v1/alerts/reminders lists only ours)."""
+    alerts = _bounded(_service(handler_input).get_reminders_json).get("alerts") or []
+    alerts = [a for a in alerts if isinstance(a, dict) and a.get("alertToken")]
+    active = [a for a in alerts if a.get("status") == "ON"] or alerts
+    if not active:
+        return None
+    return Nightly(token=active[0]["alertToken"], at=time_of(active[0]))
+
+
+def save_nightly(
+    handler_input: HandlerInput, request: ReminderRequest, token: str | None
+) -> tuple[str, bool]:
+    """Update the reminder `token` if given and still there, else create one.
+    Returns (alert token, whether an existing reminder was updated)."""
+    service = _service(handler_input)
+    if token:
+        try:
+            reply = _bounded(service.update_reminder, token, request)
+            return (getattr(reply, "alert_token", None) or token), True
+        except ReminderFailure as failure:
+            if failure.kind != NOT_FOUND:
+                raise
+    reply = _bounded(service.create_reminder, request)
+    return reply.alert_token, False
+
+
+def delete_nightly(handler_input: HandlerInput, token: str) -> None:
+    try:
+        _bounded(_service(handler_input).delete_reminder, token)
+    except ReminderFailure as failure:
+        if failure.kind != NOT_FOUND:  # already gone is what the user asked for
+            raise
