@@ -105,6 +105,36 @@ def slot_values(model: dict) -> dict[str, set[str]]:
     return values
 
 
+# Enough of the built-in slot types to tell a plausible value from any words at all: a bare
+# "{time}" sample must not make "order pizza" an utterance.
+_NUMBER = (
+    r"(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|oh)"
+)
+_NUMBERS = rf"{_NUMBER}( {_NUMBER})*"
+_BUILT_IN_VALUES = {
+    "AMAZON.NUMBER": re.compile(rf"^{_NUMBERS}$"),
+    "AMAZON.TIME": re.compile(
+        rf"^((half past|quarter past|quarter to) )?({_NUMBERS}( o'clock)?|noon|midnight)"
+        r"( ?(am|pm|a m|p m|in the morning|in the evening|at night|tonight))?$"
+        r"|^(tonight|this evening|bedtime|night|morning|evening)$"
+    ),
+    "AMAZON.DATE": re.compile(
+        r"^(today|tonight|yesterday|tomorrow|last night|this week|last week|this month|"
+        r"last month|(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday))$"
+    ),
+    "AMAZON.DURATION": re.compile(rf"^({_NUMBERS}|a|an) (seconds?|minutes?|hours?|days?|weeks?)$"),
+}
+
+
+def slot_value_fits(slot_type: str, heard: str, custom_values: dict[str, set[str]]) -> bool:
+    """A custom type takes its values and synonyms; a built-in one what looks like its kind."""
+    if slot_type in custom_values:
+        return heard in custom_values[slot_type]
+    recogniser = _BUILT_IN_VALUES.get(slot_type)
+    return bool(recogniser and recogniser.match(heard))
+
+
 def utterance_matches(utterance: str, model: dict) -> bool:
     """True if some sample of some intent, with valid slot values, says exactly utterance."""
     custom_values = slot_values(model)
@@ -113,8 +143,7 @@ def utterance_matches(utterance: str, model: dict) -> bool:
         for sample in intent.get("samples", []):
             match = sample_pattern(sample).match(utterance)
             if match and all(
-                slot_types.get(name, "").startswith("AMAZON.")
-                or heard in custom_values.get(slot_types.get(name, ""), set())
+                slot_value_fits(slot_types.get(name, ""), heard, custom_values)
                 for name, heard in match.groupdict().items()
             ):
                 return True

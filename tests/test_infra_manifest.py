@@ -78,6 +78,16 @@ def test_slot_samples_match_values_and_synonyms_only():
     assert not understood("Alexa, tell cramp coach my left elbow is cramping", model)
 
 
+def test_built_in_slots_take_values_of_their_kind_only():
+    model = json.loads(skill_package.model_files()["en-US"].read_text())
+    understood = skill_package.example_phrase_matches
+    assert understood("Alexa, ask cramp coach to remind me to stretch every night at ten pm", model)
+    assert understood("Alexa, ask cramp coach to remind me at nine thirty", model)
+    # A bare "{time}" sample must not make any words at all an utterance.
+    assert not understood("Alexa, ask cramp coach to remind me at pizza", model)
+    assert not understood("Alexa, tell cramp coach order pizza", model)
+
+
 def test_store_listing_carries_the_medical_disclaimer(manifest):
     locale = en_us(manifest)
     assert locale["name"] == "Cramp Coach"
