@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -112,6 +113,15 @@ def test_skill_hears_when_it_is_disabled_and_may_set_reminders(manifest):
     permissions = [permission["name"] for permission in body["permissions"]]
     # Time zone comes from the Settings API, which needs no permission.
     assert permissions == ["alexa::alerts:reminders:skill:readwrite"]
+
+
+def test_manifest_declares_exactly_the_permissions_and_events_the_code_uses(manifest):
+    sources = "".join(path.read_text() for path in (ROOT / "lambda" / "cramp_coach").rglob("*.py"))
+    asked_for = set(re.findall(r"alexa::[a-z:]+", sources))
+    declared = {permission["name"] for permission in manifest["manifest"]["permissions"]}
+    assert declared == asked_for
+    # The SkillDisabled subscription has a handler that deletes the user's data.
+    assert 'is_request_type("AlexaSkillEvent.SkillDisabled")' in sources
 
 
 def test_the_checked_in_manifest_cannot_be_deployed_as_it_is(manifest, models, tmp_path):
