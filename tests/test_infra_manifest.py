@@ -89,6 +89,20 @@ def test_built_in_slots_take_values_of_their_kind_only():
     assert not understood("Alexa, tell cramp coach order pizza", model)
 
 
+def test_what_the_description_tells_people_to_say_works(manifest, models):
+    """Every phrase quoted in a store description is something the skill understands."""
+    for locale, listing in manifest["manifest"]["publishingInformation"]["locales"].items():
+        model = json.loads(models[locale].read_text())
+        quoted = re.findall(r'"([^"]+)"', listing["description"])
+        assert quoted, locale
+        for phrase in quoted:
+            words = skill_package.normalise(phrase)
+            understood = skill_package.example_phrase_matches(
+                phrase, model
+            ) or skill_package.utterance_matches(words, model)
+            assert understood, f"{locale}: {phrase!r}"
+
+
 def test_store_listing_carries_the_medical_disclaimer(manifest):
     locale = en_us(manifest)
     assert locale["name"] == "Cramp Coach"
