@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls package deploy
+.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ models:
 # DynamoDB calls per request type, counted through botocore hooks against moto.
 dynamo-calls: venv
 	$(PY) tests/tools/dynamo_calls.py
+
+red-flags-table: venv
+	$(PY) tests/tools/red_flag_table.py --write
 
 # The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
 package: venv

@@ -6,6 +6,7 @@ line with `&`, `<` or `>` can never break the markup.
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 MAX_BREAK_SECONDS = 10  # Alexa's limit for one <break>
@@ -17,6 +18,7 @@ class Speech:
 
     def __init__(self, *sentences: str):
         self._parts: list[str | float] = []
+        self._digits: set[str] = set()
         for sentence in sentences:
             self.say(sentence)
 
@@ -33,6 +35,13 @@ class Speech:
 
     def extend(self, other: Speech) -> Speech:
         self._parts.extend(other._parts)
+        self._digits |= other._digits
+        return self
+
+    def read_as_digits(self, *numbers: str) -> Speech:
+        """Runs of digits (phone numbers) to say one digit at a time: "nine nine nine", not
+        "nine hundred ninety-nine"."""
+        self._digits.update(n for n in numbers if n)
         return self
 
     @property
@@ -44,12 +53,27 @@ class Speech:
 
     def ssml(self, night: bool = False) -> str:
         body = "".join(
-            f'<break time="{_seconds(p)}"/>' if isinstance(p, float) else f"<s>{escape(p)}</s>"
+            f'<break time="{_seconds(p)}"/>' if isinstance(p, float) else f"<s>{self._text(p)}</s>"
             for p in self._parts
         )
         if night:
             body = f"{NIGHT_PROSODY}{body}</prosody>"
         return f"<speak>{body}</speak>"
+
+    def _text(self, sentence: str) -> str:
+        text = escape(sentence)
+        if not self._digits:
+            return text
+        return _DIGIT_RUN.sub(
+            lambda m: _as_digits(m.group()) if m.group() in self._digits else m.group(), text
+        )
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _as_digits(number: str) -> str:
+    return f'<say-as interpret-as="digits">{number}</say-as>'
 
 
 def _seconds(value: float) -> str:
