@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table
+.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,11 @@ dynamo-calls: venv
 
 red-flags-table: venv
 	$(PY) tests/tools/red_flag_table.py --write
+
+# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
+package: venv
+	$(PY) infra/package.py
+
+# SAM deploy + skill manifest/model; needs SKILL_ID, STAGE, PRIVACY_URL (and sam, aws; ask optional).
+deploy: venv
+	PYTHON=$(abspath $(PY)) infra/deploy.sh
