@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table bench
+.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,7 @@ $(VENV)/.bench-installed: tests/requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
 	touch $@
 
+.PHONY: bench
 bench: venv $(VENV)/.bench-installed
 	$(PY) tests/tools/bench.py
 
@@ -49,3 +50,11 @@ dynamo-calls: venv
 
 red-flags-table: venv
 	$(PY) tests/tools/red_flag_table.py --write
+
+# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
+package: venv
+	$(PY) infra/package.py
+
+# SAM deploy + skill manifest/model; needs SKILL_ID, STAGE, PRIVACY_URL (and sam, aws; ask optional).
+deploy: venv
+	PYTHON=$(abspath $(PY)) infra/deploy.sh

@@ -19,7 +19,7 @@ from lambda_function import lambda_handler
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = content_for("en-US")
-FACTS = {key: CONTENT.fact(key) for key in ("emergency_number", "urgent_care")}
+FACTS = {key: CONTENT.fact(key) for key in ("emergency_number", "urgent_care", "maternity_care")}
 TIP_IDS = [item.id for item in CONTENT.items("tips")]
 # New York (the en-US default zone; the Settings API is unreachable in tests) is UTC-5 in November.
 AT_1959 = "2026-11-27T00:59:00Z"
@@ -228,8 +228,8 @@ def test_causes_open_with_the_honest_idiopathic_framing():
 
 def test_pregnancy_tells_when_to_get_help_in_the_locales_words():
     red_leg = CONTENT.item("pregnancy", "red_leg")
-    assert FACTS["urgent_care"] in spoken(red_leg)
-    assert "maternity unit" in spoken(red_leg)
+    assert FACTS["maternity_care"] in spoken(red_leg)
+    assert CONTENT.fact("maternity_care") in spoken(red_leg)
 
 
 @pytest.mark.parametrize(
@@ -440,5 +440,5 @@ def test_guide_answers_use_each_markets_own_urgent_care(locale):
     local = content_for(locale)
     chat = Conversation(lambda_handler, at=DAY, locale=locale)
     response = chat.say("CausesIntent", cause="lookalikes")
-    assert f"contact {local.fact('urgent_care')} today" in said(response)
+    assert f"contact {local.fact('urgent_care')}." in said(response)
     assert f"call {local.fact('emergency_number')}" in card(response)["content"]

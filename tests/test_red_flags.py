@@ -104,7 +104,8 @@ def level_of_text(first: str, locale: str) -> str | None:
     f = facts(locale)
     if first == f"Call {f['emergency_number']} now.":
         return "emergency"
-    if f["urgent_care"] in first or first == "Get medical care right away.":
+    same_day = (f["urgent_care"], f["maternity_care"])
+    if any(place in first for place in same_day) or first == "Get medical care right away.":
         return "urgent"
     if first.startswith("See a doctor soon"):
         return "soon"
@@ -313,10 +314,10 @@ def test_a_swollen_leg_with_chest_pain_is_an_emergency_about_a_clot():
     assert "blood clot" not in chest_only
 
 
-def test_pregnant_with_a_red_leg_needs_the_maternity_unit_today():
+def test_pregnant_with_a_red_leg_needs_maternity_care_today():
     response = report(("I'm pregnant", "pregnant"), ("my leg is red", "red"))
     assert level_heard(response) == "urgent"
-    assert "maternity unit" in said_first(response)
+    assert said_first(response) == "Contact your OB-GYN, your midwife, or urgent care today."
     assert level_heard(report("pregnant")) == "routine"
 
 

@@ -193,10 +193,15 @@ def load_profile(user_id: str) -> Profile | None:
     return _profile_from_item(reply.get("Item"))
 
 
-def update_profile(user_id: str, **fields: Any) -> None:
-    """Set fields in one UpdateItem, creating the profile if absent; None removes a field."""
+def update_profile(user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
+    """Set fields in one UpdateItem, creating the profile if absent; None removes a field.
+
+    `if_consented` writes only while the profile says consent = yes, so state kept for a
+    consenting user (tips heard, reminder id) cannot bring back a profile deleted meanwhile
+    from another device. Returns False when that condition stopped the write.
+    """
     if not fields:
-        return
+        return True
     names, values, sets, removes = {}, {}, [], []
     for n, (name, value) in enumerate(sorted(fields.items())):
         names[f"#f{n}"] = name
@@ -219,9 +224,18 @@ def update_profile(user_id: str, **fields: Any) -> None:
         "UpdateExpression": expression,
         "ExpressionAttributeNames": names,
     }
+    if if_consented:
+        kwargs["ConditionExpression"] = "consent = :consent_yes"
+        values[":consent_yes"] = _to_dynamo(CONSENT_YES)
     if values:
         kwargs["ExpressionAttributeValues"] = values
-    _call("update_item", **kwargs)
+    try:
+        _call("update_item", **kwargs)
+    except StoreError as error:
+        if if_consented and str(error) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 # --- cramps ------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def triage(symptom_ids: Iterable[str], red_flags: Sequence[Item]) -> Verdict | N
 
 
 def fill(content: Content, text: str) -> str:
-    """Put the locale's facts ({emergency_number}, {urgent_care}) into a content text."""
+    """Put the locale's facts ({emergency_number}, {urgent_care}, ...) into a content text."""
     names = {name for _, name, _, _ in Formatter().parse(text) if name}
     return text.format(**{name: content.fact(name) for name in names})
 
