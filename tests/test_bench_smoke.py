@@ -64,3 +64,23 @@ def test_spoken_timeline_counts_words_breaks_and_night_rate():
     assert text == "one two three"
     assert start == 0.0
     assert end == pytest.approx(3 / (150 * 0.9 / 60))
+
+
+def test_opening_the_skill_at_night_loads_no_botocore():
+    """The lazy store import holds: a fresh container's night launch (the calf stretch) never
+    pays for botocore, and neither does importing the skill."""
+    import json
+    import subprocess
+
+    event = json.dumps(bench.build_events({"launch": "LaunchRequest"})["launch"])
+    code = (
+        "import json, sys; import lambda_function; "
+        "loaded = 'botocore' in sys.modules; "
+        "lambda_function.lambda_handler(json.loads(sys.argv[1]), None); "
+        "print(json.dumps([loaded, 'botocore' in sys.modules]))"
+    )
+    env = bench.child_env(PYTHONPATH=str(bench.LAMBDA_DIR))
+    done = subprocess.run(
+        [sys.executable, "-c", code, event], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, False]
