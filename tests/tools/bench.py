@@ -848,9 +848,14 @@ def lambda_zip(deps: Path, offline: bool = False) -> dict:
 
     offline (the smoke test): always the estimate, from this venv's installed copies.
     """
+    packed = None
     if _package_target_exists() and not offline:
-        subprocess.run(["make", "-s", "package"], cwd=ROOT, check=True, capture_output=True)
-        data = (ROOT / "build" / "cramp-coach.zip").read_bytes()
+        done = subprocess.run(["make", "-s", "package"], cwd=ROOT, capture_output=True, text=True)
+        packed = ROOT / "build" / "cramp-coach.zip" if done.returncode == 0 else None
+        if packed is None:
+            print(f"make package failed, estimating instead:\n{done.stderr[-1000:]}", flush=True)
+    if packed is not None:
+        data = packed.read_bytes()
         how = "make package -> build/cramp-coach.zip"
     else:
         data = zip_of([(LAMBDA_DIR, "."), (ROOT / "content", "content"), (deps, ".")])
