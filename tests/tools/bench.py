@@ -860,7 +860,7 @@ def lambda_zip(deps: Path, offline: bool = False) -> dict:
     else:
         data = zip_of([(LAMBDA_DIR, "."), (ROOT / "content", "content"), (deps, ".")])
         how = (
-            "estimate (no `make package` yet): lambda/ without webservice + content/ + "
+            "estimate: lambda/ without webservice + content/ + "
             + ("this venv's copies of" if offline else "pip install --target")
             + " lambda/requirements.txt, less boto3/botocore"
         )
