@@ -131,9 +131,9 @@ def when_words(content: Content, cramp: Cramp, local_now: dt.datetime) -> str:
 
 
 def muscle_words(content: Content, muscle: str, side: str | None) -> str:
-    known = content.table("muscles")
-    name = known[muscle] if muscle in known and muscle != "any" else words(content, "muscle_any")
-    return f"{words(content, 'side_' + side)} {name}" if side in ("left", "right") else name
+    if muscle not in content.table("muscles") or muscle == "any":
+        return words(content, "muscle_any")
+    return content.muscle_name(muscle, side)
 
 
 def usual_time(cramps: list[Cramp]) -> str | None:
