@@ -92,6 +92,12 @@ class Content:
         text = self._tables[table][key]
         return text.format(**values) if values else text
 
+    def muscle_name(self, muscle: str, side: str | None = None) -> str:
+        """'calf', 'left calf', 'back of right thigh': the muscle as a person would name it."""
+        names = self._tables["muscles_sided"]
+        template = names.get(muscle, names["any"])
+        return " ".join(template.format(side=side if side in ("left", "right") else "").split())
+
     def table(self, name: str) -> Mapping[str, str]:
         return MappingProxyType(self._tables.get(name, {}))
 

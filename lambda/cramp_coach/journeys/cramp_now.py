@@ -97,7 +97,6 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
     items = techniques(t, muscle)
     steps = [f"{n}. {i.card}" for n, i in enumerate(items, start=1)]
     sources = sorted({name for i in items for name in t.content.source_names(i.sources)})
-    name = t.content.table("muscles")[muscle]
     lines = [
         t.phrase("card_steps_heading"),
         *steps,
@@ -105,9 +104,8 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
         t.phrase("card_sources", sources="; ".join(sources)),
         t.disclaimer(),
     ]
-    return Card(
-        t.phrase("card_title_cramp", muscle=f"{side} {name}" if side else name), "\n".join(lines)
-    )
+    title = t.phrase("card_title_cramp", muscle=t.content.muscle_name(muscle, side))
+    return Card(title, "\n".join(lines))
 
 
 def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
