@@ -35,6 +35,15 @@ serve: venv
 models:
 	$(PYTHON) interaction_model/build.py
 
+# The speed report (issue 8): build/bench/report.txt and latency.png; a few minutes on 2 cores.
+$(VENV)/.bench-installed: tests/requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
+	touch $@
+
+.PHONY: bench
+bench: venv $(VENV)/.bench-installed
+	$(PY) tests/tools/bench.py
+
 # DynamoDB calls per request type, counted through botocore hooks against moto.
 dynamo-calls: venv
 	$(PY) tests/tools/dynamo_calls.py
