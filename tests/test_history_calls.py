@@ -6,8 +6,9 @@ from tools import dynamo_calls
 EXPECTED = {
     "cramp now (first turn of an episode)": {"TransactWriteItems": 1},
     "still cramping (same episode)": {},
-    "it's better, consent yes (goodbye + logged card)": {"Query": 1},
-    "it's better, consent never asked (asks)": {},
+    # + the first-use notice: GetItem for its flag, UpdateItem the first time it is said
+    "it's better, consent yes (goodbye + logged card)": {"Query": 1, "GetItem": 1, "UpdateItem": 1},
+    "it's better, consent never asked (asks)": {"GetItem": 1, "UpdateItem": 1},
     "yes to the consent question": {"TransactWriteItems": 1},
     "no to the consent question": {"UpdateItem": 1},
     "log a cramp": {"TransactWriteItems": 1, "Query": 1},

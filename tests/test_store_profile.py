@@ -45,3 +45,22 @@ def test_the_table_never_holds_the_raw_user_id(table):
     dumped = json.dumps(all_items())
     assert "SECRET" not in dumped
     assert store.user_key("amzn1.ask.account.SECRET") in dumped
+
+
+def test_consenting_users_state_cannot_bring_back_a_deleted_profile(table):
+    store.grant_consent("amzn1.ask.account.GUARD")
+    assert store.update_profile("amzn1.ask.account.GUARD", if_consented=True, tips_heard=["a"])
+    store.delete_user("amzn1.ask.account.GUARD")  # "delete my history", from another device
+    written = store.update_profile("amzn1.ask.account.GUARD", if_consented=True, tips_heard=["b"])
+    assert written is False
+    assert store.load_profile("amzn1.ask.account.GUARD") is None
+    assert all_items() == []
+
+
+def test_consent_guard_also_refuses_a_user_who_said_no(table):
+    store.refuse_consent("amzn1.ask.account.GUARD")
+    assert (
+        store.update_profile("amzn1.ask.account.GUARD", if_consented=True, reminder_id="r1")
+        is False
+    )
+    assert store.load_profile("amzn1.ask.account.GUARD").get("reminder_id") is None

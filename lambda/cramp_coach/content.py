@@ -53,30 +53,54 @@ class Item:
 
 
 class Content:
-    """All content for one locale, with base English filled in under it."""
+    """All content for one locale, with base English filled in under it.
 
-    def __init__(self, locale: str, topics: dict, tables: dict, facts: dict, sources: dict):
+    A topic's TOML files are parsed the first time the topic is asked for: a cramping
+    user's first answer needs only a few topics, and parsing TOML is most of the cost of
+    that answer in a fresh container.
+    """
+
+    def __init__(
+        self, locale: str, topic_files: dict[str, list[Path]], tables: dict, facts: dict, sources
+    ):
         self.locale = locale
-        self._topics = topics
+        self._topic_files = topic_files  # topic -> its files, base language first
+        self._topics: dict[str, dict[str, Item]] = {}
         self._tables = tables
         self._facts = facts
         self._sources = sources
 
+    def _topic(self, topic: str) -> dict[str, Item]:
+        items = self._topics.get(topic)
+        if items is None:
+            items = {}
+            for path in self._topic_files.get(topic, ()):
+                for raw in _read(path).get("item", []):
+                    items[raw["id"]] = _item(topic, raw)  # a locale's item replaces the base's
+            self._topics[topic] = items
+        return items
+
     def items(self, topic: str) -> list[Item]:
-        return list(self._topics.get(topic, {}).values())
+        return list(self._topic(topic).values())
 
     def item(self, topic: str, item_id: str) -> Item:
-        return self._topics[topic][item_id]
+        return self._topic(topic)[item_id]
 
     def find(self, topic: str, item_id: str) -> Item | None:
-        return self._topics.get(topic, {}).get(item_id)
+        return self._topic(topic).get(item_id)
 
     def topics(self) -> list[str]:
-        return sorted(self._topics)
+        return sorted(self._topic_files)
 
     def phrase(self, key: str, table: str = "phrases", **values: str) -> str:
         text = self._tables[table][key]
         return text.format(**values) if values else text
+
+    def muscle_name(self, muscle: str, side: str | None = None) -> str:
+        """'calf', 'left calf', 'back of right thigh': the muscle as a person would name it."""
+        names = self._tables["muscles_sided"]
+        template = names.get(muscle, names["any"])
+        return " ".join(template.format(side=side if side in ("left", "right") else "").split())
 
     def table(self, name: str) -> Mapping[str, str]:
         return MappingProxyType(self._tables.get(name, {}))
@@ -90,6 +114,17 @@ class Content:
     @property
     def sources(self) -> Mapping[str, Mapping[str, str]]:
         return MappingProxyType(self._sources)
+
+
+def _item(topic: str, raw: dict) -> Item:
+    return Item(
+        id=raw["id"],
+        topic=topic,
+        speech=raw["speech"],
+        card=raw.get("card", raw["speech"]),
+        sources=tuple(raw.get("sources", ())),
+        fields=MappingProxyType(raw),
+    )
 
 
 def _read(path: Path) -> dict:
@@ -120,26 +155,16 @@ def content_for(locale) -> Content:
 @functools.cache
 def _load(locale: str) -> Content:
     root = content_dir()
-    topics: dict[str, dict[str, Item]] = {}
+    topic_files: dict[str, list[Path]] = {}
     tables: dict[str, dict[str, str]] = {}
     facts: dict[str, str] = {}
     for layer in _layers(root, locale):
         for path in sorted(layer.glob("*.toml")):
-            data = _read(path)
             if path.stem == LOCALE_FILE:
-                facts.update(data.get("locale", {}))
+                facts.update(_read(path).get("locale", {}))
             elif path.stem == PHRASES_FILE:
-                for name, entries in data.items():
+                for name, entries in _read(path).items():
                     tables.setdefault(name, {}).update(entries)
             else:
-                topic = topics.setdefault(path.stem, {})
-                for raw in data.get("item", []):
-                    topic[raw["id"]] = Item(
-                        id=raw["id"],
-                        topic=path.stem,
-                        speech=raw["speech"],
-                        card=raw.get("card", raw["speech"]),
-                        sources=tuple(raw.get("sources", ())),
-                        fields=MappingProxyType(raw),
-                    )
-    return Content(locale, topics, tables, facts, _read(root / "sources.toml"))
+                topic_files.setdefault(path.stem, []).append(path)
+    return Content(locale, topic_files, tables, facts, _read(root / "sources.toml"))

@@ -131,9 +131,9 @@ def when_words(content: Content, cramp: Cramp, local_now: dt.datetime) -> str:
 
 
 def muscle_words(content: Content, muscle: str, side: str | None) -> str:
-    known = content.table("muscles")
-    name = known[muscle] if muscle in known and muscle != "any" else words(content, "muscle_any")
-    return f"{words(content, 'side_' + side)} {name}" if side in ("left", "right") else name
+    if muscle not in content.table("muscles") or muscle == "any":
+        return words(content, "muscle_any")
+    return content.muscle_name(muscle, side)
 
 
 def usual_time(cramps: list[Cramp]) -> str | None:
@@ -184,20 +184,22 @@ def history_card_text(content: Content, cramps: list[Cramp], local_now: dt.datet
             )
         )
     if shown:
-        lines.append(
-            words(
-                content,
-                "card_muscles",
-                list=breakdown(content, [c.muscle for c in shown], "muscles"),
-            )
-        )
-        lines.append(
-            words(content, "card_sides", list=breakdown(content, [c.side for c in shown], "sides"))
-        )
-        usual = usual_time(shown)
-        if usual:
-            lines.append(words(content, "card_usual_time", time=clock_words(content, usual)))
+        lines.extend(pattern_lines(content, shown))
     return "\n".join(lines)
+
+
+def pattern_lines(content: Content, shown: list[Cramp]) -> list[str]:
+    """Which muscles, which sides, and the usual time of night: for both cards."""
+    lines = [
+        words(
+            content, "card_muscles", list=breakdown(content, [c.muscle for c in shown], "muscles")
+        ),
+        words(content, "card_sides", list=breakdown(content, [c.side for c in shown], "sides")),
+    ]
+    usual = usual_time(shown)
+    if usual:
+        lines.append(words(content, "card_usual_time", time=clock_words(content, usual)))
+    return lines
 
 
 def doctor_card_text(content: Content, cramps: list[Cramp], local_now: dt.datetime) -> str:
@@ -233,18 +235,6 @@ def doctor_card_text(content: Content, cramps: list[Cramp], local_now: dt.dateti
                 nights=nights_words(content, nights_with_cramps(shown)),
             )
         )
-        lines.append(
-            words(
-                content,
-                "card_muscles",
-                list=breakdown(content, [c.muscle for c in shown], "muscles"),
-            )
-        )
-        lines.append(
-            words(content, "card_sides", list=breakdown(content, [c.side for c in shown], "sides"))
-        )
-        usual = usual_time(shown)
-        if usual:
-            lines.append(words(content, "card_usual_time", time=clock_words(content, usual)))
+        lines.extend(pattern_lines(content, shown))
     lines.append(words(content, "card_doctor_note"))
     return "\n".join(lines)

@@ -11,12 +11,17 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, bedtime, cramp_now, guide, history
+from .journeys import basics, bedtime, cramp_now, guide, history, red_flags
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
     guide.EveningLaunchHandler,  # 20:00-21:59 local: offers tonight's tip
     basics.LaunchHandler,
+    red_flags.SymptomHandler,  # a symptom goes to triage first, even mid-cramp
+    red_flags.CrampInARedFlagPlaceHandler,  # "cramp in my chest": triage, not a stretch
+    red_flags.WhenToWorryHandler,
+    red_flags.SymptomYesHandler,
+    red_flags.SymptomNoHandler,
     cramp_now.CrampNowHandler,
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,

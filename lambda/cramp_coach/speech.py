@@ -7,8 +7,6 @@ line with `&`, `<` or `>` can never break the markup.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
 
 MAX_BREAK_SECONDS = 10  # Alexa's limit for one <break>
 MAX_SSML_CHARS = 8000  # Alexa's limit for outputSpeech
@@ -17,11 +15,17 @@ _BREAK_TIME = re.compile(r"(\d+)(ms|s)")
 NIGHT_PROSODY = '<prosody volume="soft" rate="90%">'
 
 
+def escape(text: str) -> str:
+    """What xml.sax.saxutils.escape does, without importing the xml package at cold start."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class Speech:
     """A sequence of sentences and pauses, rendered as SSML or plain text."""
 
     def __init__(self, *sentences: str):
         self._parts: list[str | float] = []
+        self._digits: set[str] = set()
         for sentence in sentences:
             self.say(sentence)
 
@@ -38,6 +42,13 @@ class Speech:
 
     def extend(self, other: Speech) -> Speech:
         self._parts.extend(other._parts)
+        self._digits |= other._digits
+        return self
+
+    def read_as_digits(self, *numbers: str) -> Speech:
+        """Runs of digits (phone numbers) to say one digit at a time: "nine nine nine", not
+        "nine hundred ninety-nine"."""
+        self._digits.update(n for n in numbers if n)
         return self
 
     @property
@@ -49,12 +60,27 @@ class Speech:
 
     def ssml(self, night: bool = False) -> str:
         body = "".join(
-            f'<break time="{_seconds(p)}"/>' if isinstance(p, float) else f"<s>{escape(p)}</s>"
+            f'<break time="{_seconds(p)}"/>' if isinstance(p, float) else f"<s>{self._text(p)}</s>"
             for p in self._parts
         )
         if night:
             body = f"{NIGHT_PROSODY}{body}</prosody>"
         return f"<speak>{body}</speak>"
+
+    def _text(self, sentence: str) -> str:
+        text = escape(sentence)
+        if not self._digits:
+            return text
+        return _DIGIT_RUN.sub(
+            lambda m: _as_digits(m.group()) if m.group() in self._digits else m.group(), text
+        )
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _as_digits(number: str) -> str:
+    return f'<say-as interpret-as="digits">{number}</say-as>'
 
 
 def _seconds(value: float) -> str:
@@ -69,6 +95,8 @@ def is_our_ssml(text) -> bool:
     """
     if not isinstance(text, str) or len(text) > MAX_SSML_CHARS:
         return False
+    import xml.etree.ElementTree as ET  # here: only Repeat needs it, not every cold start
+
     try:
         root = ET.fromstring(text)
     except ET.ParseError:
@@ -76,7 +104,7 @@ def is_our_ssml(text) -> bool:
     return root.tag == "speak" and all(_is_our_element(e) for e in root.iter())
 
 
-def _is_our_element(element: ET.Element) -> bool:
+def _is_our_element(element) -> bool:
     if element.tag not in _OUR_ELEMENTS:
         return False
     if element.tag != "break":

@@ -14,6 +14,7 @@ DynamoDB costs a user at most a couple of seconds, never the whole 8-second budg
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -25,12 +26,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from .config import load_settings
+
+# boto3 and botocore are imported on first use, not with this module: in a fresh container
+# they cost more CPU than the whole hello-world skill, and most requests (opening the skill,
+# a follow-up, help, stop) never touch the store. See README "Speed".
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +42,15 @@ CONSENT_NO = "no"
 
 # Short timeouts and few, quick retries: botocore's defaults (60 s reads, legacy retries)
 # could outlast Alexa's 8-second limit many times over.
-CLIENT_CONFIG = Config(
-    connect_timeout=1.0,
-    read_timeout=1.0,
-    retries={"max_attempts": 2, "mode": "standard"},
-    tcp_keepalive=True,
-)
+CLIENT_OPTIONS = {
+    "connect_timeout": 1.0,
+    "read_timeout": 1.0,
+    "retries": {"max_attempts": 2, "mode": "standard"},
+    "tcp_keepalive": True,
+}
 
 _client = None
 _client_lock = threading.Lock()
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class StoreError(Exception):
@@ -71,7 +69,11 @@ def client():
     if _client is None:
         with _client_lock:
             if _client is None:
-                _client = boto3.session.Session().client("dynamodb", config=CLIENT_CONFIG)
+                import boto3
+                from botocore.config import Config
+
+                config = Config(**CLIENT_OPTIONS)
+                _client = boto3.session.Session().client("dynamodb", config=config)
     return _client
 
 
@@ -110,6 +112,14 @@ def _key(user_id: str, sk: str) -> dict:
 # --- values in and out ------------------------------------------------------------------
 
 
+@functools.cache
+def _types():
+    """boto3's (serializer, deserializer) for DynamoDB's typed values, made on first use."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
 def _to_dynamo(value: Any) -> dict:
     if isinstance(value, float):
         value = Decimal(str(value))
@@ -117,7 +127,7 @@ def _to_dynamo(value: Any) -> dict:
         return {"M": {k: _to_dynamo(v) for k, v in value.items()}}
     elif isinstance(value, (list, tuple)):
         return {"L": [_to_dynamo(v) for v in value]}
-    return _serializer.serialize(value)
+    return _types()[0].serialize(value)
 
 
 def _plain(value: Any) -> Any:
@@ -132,7 +142,8 @@ def _plain(value: Any) -> Any:
 
 
 def _from_dynamo(item: Mapping[str, dict]) -> dict:
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+    deserializer = _types()[1]
+    return {k: _plain(deserializer.deserialize(v)) for k, v in item.items()}
 
 
 def _call(operation: str, **kwargs) -> dict:
@@ -184,10 +195,15 @@ def load_profile(user_id: str) -> Profile | None:
     return _profile_from_item(reply.get("Item"))
 
 
-def update_profile(user_id: str, **fields: Any) -> None:
-    """Set fields in one UpdateItem, creating the profile if absent; None removes a field."""
+def update_profile(user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
+    """Set fields in one UpdateItem, creating the profile if absent; None removes a field.
+
+    `if_consented` writes only while the profile says consent = yes, so state kept for a
+    consenting user (tips heard, reminder id) cannot bring back a profile deleted meanwhile
+    from another device. Returns False when that condition stopped the write.
+    """
     if not fields:
-        return
+        return True
     names, values, sets, removes = {}, {}, [], []
     for n, (name, value) in enumerate(sorted(fields.items())):
         names[f"#f{n}"] = name
@@ -210,9 +226,18 @@ def update_profile(user_id: str, **fields: Any) -> None:
         "UpdateExpression": expression,
         "ExpressionAttributeNames": names,
     }
+    if if_consented:
+        kwargs["ConditionExpression"] = "consent = :consent_yes"
+        values[":consent_yes"] = _to_dynamo(CONSENT_YES)
     if values:
         kwargs["ExpressionAttributeValues"] = values
-    _call("update_item", **kwargs)
+    try:
+        _call("update_item", **kwargs)
+    except StoreError as error:
+        if if_consented and str(error) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 # --- cramps ------------------------------------------------------------------------
@@ -310,6 +335,8 @@ def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
 
 def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consent: bool) -> str:
     """One TransactWriteItems: count on the profile + put the event, both or neither."""
+    from botocore.exceptions import ClientError
+
     put = {
         "TableName": table_name(),
         "Item": cramp.item(user_id, load_settings().retention_days),
@@ -336,6 +363,8 @@ def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consen
 
 
 def _guarded(operation: str, call, *args, **kwargs):
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         return call(*args, **kwargs)
     except ClientError as error:
@@ -349,12 +378,22 @@ def _guarded(operation: str, call, *args, **kwargs):
 
 def within_deadline(seconds: float, call, *args, **kwargs):
     """Run a store call with a hard deadline: a stuck socket cannot hold up the user."""
+    _make_client_before_the_deadline()
     future = _EXECUTOR.submit(call, *args, **kwargs)
     try:
         return future.result(timeout=seconds)
     except FutureTimeout as error:
         log.warning("dynamodb call passed its %.2fs deadline", seconds)
         raise StoreError("Deadline") from error
+
+
+def _make_client_before_the_deadline() -> None:
+    """Import boto3 and make the client outside the deadline, which is for the network: in a
+    fresh container on a small Lambda the import alone could use it all up."""
+    try:
+        client()
+    except Exception:  # noqa: BLE001 - the call itself fails the same way and reports it
+        log.debug("client not made before the deadline", exc_info=True)
 
 
 def record_cramp(user_id: str, cramp: Cramp, deadline: float | None = None) -> str:

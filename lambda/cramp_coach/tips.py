@@ -113,6 +113,8 @@ class ProfileTipMemory:
         from . import store
 
         try:
-            store.update_profile(self._user_id, **{self.PROFILE_FIELD: list(seen_ids)})
+            store.update_profile(
+                self._user_id, if_consented=True, **{self.PROFILE_FIELD: list(seen_ids)}
+            )
         except store.StoreError:
             log.warning("tip rotation: could not save to the profile this time")

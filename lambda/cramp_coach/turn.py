@@ -79,15 +79,19 @@ class Turn:
         card: Card | None = None,
         asking: str | None = None,
         end: bool | None = None,
+        urgent: bool = False,
     ) -> Response:
-        """Build the response; remember it for Repeat and what was asked for Yes/No."""
+        """Build the response; remember it for Repeat and what was asked for Yes/No.
+
+        `urgent` speaks in the normal voice even at night: "Call 911 now" must not be whispered.
+        """
         builder = self.handler_input.response_builder
-        spoken = speech.ssml(self.night)
+        spoken = speech.ssml(self.night and not urgent)
         builder.speak(spoken)
         if card:
             builder.set_card(SimpleCard(title=card.title, content=card.text))
         if reprompt is not None:
-            again = reprompt.ssml(self.night)
+            again = reprompt.ssml(self.night and not urgent)
             builder.ask(again)
             self.session[REPEAT_KEY] = {"speech": spoken, "reprompt": again}
         if asking:

@@ -23,11 +23,13 @@ from lambda_function import lambda_handler  # noqa: E402
 from tools.session import Transcript  # noqa: E402
 
 # (minutes after 03:00 local, what the person says); a new block is a new session.
-SCRIPT = [
+EVENING = [
     # the evening before (21:00): tonight's tip, then the guide's questions
     [(-360, "open cramp coach"), (-360, "yes"), (-359, "no")],
     [(-355, "ask cramp coach does pickle juice work")],
     [(-354, "ask cramp coach can lipitor cause cramps")],
+]
+NIGHT_AND_NEXT_DAY = [
     [
         (0, "open cramp coach"),
         (0, "my calf"),
@@ -40,6 +42,7 @@ SCRIPT = [
     # The next day, at lunchtime: the night in numbers and on a card.
     [(570, "ask cramp coach how many cramps this week"), (571, "show my cramp history")],
 ]
+SCRIPT = EVENING + NIGHT_AND_NEXT_DAY
 
 
 # The evening before (minutes from 03:00 local, so negative): a nightly stretch reminder.
@@ -88,9 +91,10 @@ def main() -> None:
     server = start_local_dynamodb()
     try:
         print("Cramp Coach demo: a night of cramps, through the real lambda_handler.\n")
+        play(EVENING)
         with FakeAlexaApi() as api:
             play_bedtime(api)
-        play()
+        play(NIGHT_AND_NEXT_DAY)
     finally:
         server.stop()
 

@@ -9,6 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
+from .. import notice
 from ..speech import Speech, is_our_ssml
 from ..turn import REPEAT_KEY, turn
 from . import cramp_now
@@ -26,9 +27,9 @@ class LaunchHandler(AbstractRequestHandler):
         t = turn(handler_input)
         if t.night:
             return cramp_now.night_launch(t)
-        return t.reply(
-            Speech(t.phrase("launch_day")), reprompt=Speech(t.phrase("launch_day_reprompt"))
-        )
+        # By day nobody is mid-cramp: the first-use notice may come before the welcome.
+        speech = notice.add_once(t, Speech()).say(t.phrase("launch_day"))
+        return t.reply(speech, reprompt=Speech(t.phrase("launch_day_reprompt")))
 
 
 class HelpHandler(AbstractRequestHandler):

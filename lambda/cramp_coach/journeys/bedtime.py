@@ -164,7 +164,7 @@ def remember(memory: Remembered, reminder_id: str | None) -> None:
     if not memory.consented or reminder_id == memory.reminder_id:
         return
     try:
-        store.update_profile(memory.user_id, **{PROFILE_FIELD: reminder_id})
+        store.update_profile(memory.user_id, if_consented=True, **{PROFILE_FIELD: reminder_id})
     except store.StoreError:
         log.warning("reminder id not kept in the profile; the API list will find it")
 

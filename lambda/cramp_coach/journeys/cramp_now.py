@@ -13,6 +13,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
+from .. import notice, triage
 from ..content import Item
 from ..slots import slot
 from ..speech import Speech
@@ -124,7 +125,6 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
     items = techniques(t, muscle)
     steps = [f"{n}. {i.card}" for n, i in enumerate(items, start=1)]
     sources = sorted({name for i in items for name in t.content.source_names(i.sources)})
-    name = t.content.table("muscles")[muscle]
     lines = [
         t.phrase("card_steps_heading"),
         *steps,
@@ -132,9 +132,8 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
         t.phrase("card_sources", sources="; ".join(sources)),
         t.disclaimer(),
     ]
-    return Card(
-        t.phrase("card_title_cramp", muscle=f"{side} {name}" if side else name), "\n".join(lines)
-    )
+    title = t.phrase("card_title_cramp", muscle=t.content.muscle_name(muscle, side))
+    return Card(title, "\n".join(lines))
 
 
 def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
@@ -150,12 +149,13 @@ def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
 
 
 def escalate(t: Turn) -> Response:
-    """Techniques ran out or the cramp passed ten minutes: the red-flag line, first."""
+    """Techniques ran out or the cramp passed ten minutes: hand over to triage, red flag first."""
     t.session.pop(EPISODE_KEY, None)
-    flag = t.content.item("red_flags", "cramp_over_10_minutes")
+    flag = t.content.item(triage.TOPIC, triage.OVER_TEN_MINUTES)
     calm = t.content.item("episode", "stops_on_its_own")
-    card = Card(flag.speech, f"{flag.card}\n\n{calm.card}\n\n{t.disclaimer()}")
-    return t.reply(Speech(flag.speech, calm.speech), card=card, end=True)
+    text = f"{triage.fill(t.content, flag.card)}\n\n{calm.card}\n\n{t.disclaimer()}"
+    speech = triage.spoken(t.content, flag).say(calm.speech)
+    return t.reply(speech, card=Card(triage.action(t.content, flag), text), end=True)
 
 
 def start_cramp(t: Turn, muscle: str, side: str | None) -> Response:
@@ -166,6 +166,8 @@ def start_cramp(t: Turn, muscle: str, side: str | None) -> Response:
         ep["side"] = side or ep.get("side")
         return give_technique(t, ep, first, first=True)
     ep = begin_episode(t, muscle, side)
+    if episode_age(t, ep) >= ESCALATE_AFTER:  # the same cramp, still going after ten minutes
+        return escalate(t)
     return give_technique(t, ep, next_technique(t, ep), first=True)
 
 
@@ -185,7 +187,8 @@ def eased(t: Turn) -> Response:
     speech = Speech(t.by_time("better_day", "better_night"))
     if not t.night:
         speech.say(t.content.item("episode", "soreness").speech)
-    return history.eased_goodbye(t, ep, speech)  # consent asked, or a failed save told, here
+    # End of episode: consent asked or a failed save told (history), then the notice may follow.
+    return history.eased_goodbye(t, ep, notice.add_once(t, speech))
 
 
 def night_launch(t: Turn) -> Response:

@@ -14,7 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, store, tips
+from .. import clock, store, tips, triage
 from ..content import Item
 from ..slots import slot
 from ..speech import Speech
@@ -28,7 +28,6 @@ ASKING_TONIGHT_TIP = "tonight_tip"
 ASKING_MORE = "guide_more"
 WALK_TOPICS = ("causes", "pregnancy")  # the topics walk() tells one item at a time
 WALK_KEY = "guide_walk"  # {"topic": ..., "said": [ids]} while walking through a topic
-LOCALE_FACTS = ("emergency_number", "urgent_care")
 GENERAL_REMEDY_ADVICE = ("faqs", "natural_remedies")
 GENERAL_MEDICINE_ADVICE = ("causes", "medicines")
 NO_REMEDY_NAMED = ("faqs", "what_to_drink")
@@ -38,8 +37,8 @@ NO_REMEDY_NAMED = ("faqs", "what_to_drink")
 
 
 def filled(t: Turn, text: str) -> str:
-    """Content text with the locale's facts filled in ({emergency_number}, {urgent_care})."""
-    return text.format_map({key: t.content.fact(key) for key in LOCALE_FACTS})
+    """Content text with the locale's facts filled in ({emergency_number}, {urgent_care}, ...)."""
+    return triage.fill(t.content, text)
 
 
 def said(t: Turn, item: Item) -> str:

@@ -1,0 +1,185 @@
+"""Red flags: "my leg is swollen", "chest pain", "when should I worry?".
+
+The first sentence is always the action: call the emergency number, get same-day care, or see
+a doctor. Which one is decided by `triage` from content data; nothing here diagnoses.
+Emergency and urgent answers end the session at once: the person has a call to make.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from .. import triage
+from ..slots import slot
+from ..speech import Speech
+from ..turn import Card, Turn, turn
+from . import cramp_now
+
+SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
+GUIDE = "when_to_worry"
+ASKING_SYMPTOM = "symptom"
+ENDS_AT_ONCE = ("emergency", "urgent")  # the person has a call to make; no coaching after it
+
+
+def symptoms_heard(handler_input: HandlerInput) -> list[str]:
+    """Symptom ids Alexa matched, in the order said; words it could not match are left out."""
+    ids = (slot(handler_input, name).id for name in SYMPTOM_SLOTS)
+    return [i for i in ids if i]
+
+
+def red_flag_place(handler_input: HandlerInput) -> str | None:
+    """The symptom id for a cramp in a place like the chest or belly, which the muscle slot
+    could not match; None for every other cramp (those go to the mid-cramp journey)."""
+    muscle = slot(handler_input, "muscle")
+    if not muscle.unmatched:
+        return None
+    places = turn(handler_input).content.table("red_flag_places")
+    words = re.findall(r"[a-z]+", muscle.heard.lower())
+    return next((places[word] for word in words if word in places), None)
+
+
+def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
+    """A cramp already past ten minutes is itself a red flag, whatever else is said."""
+    ep = cramp_now.episode(t)
+    if ep and cramp_now.episode_age(t, ep) >= cramp_now.ESCALATE_AFTER:
+        return [*symptom_ids, triage.LONG_CRAMP]
+    return symptom_ids
+
+
+# --- replies -------------------------------------------------------------------------
+
+
+def verdict_card(t: Turn, verdict: triage.Verdict) -> Card:
+    """Titled with the action; the winning red flag, any others heard, sources, disclaimer."""
+    lines = [triage.fill(t.content, verdict.item.card)]
+    if verdict.also:
+        lines += ["", t.phrase("card_also")]
+        lines += [f"- {triage.fill(t.content, item.card)}" for item in verdict.also]
+    items = [verdict.item, *verdict.also]
+    lines += ["", triage.sources_line(t.content, items), t.disclaimer()]
+    return Card(triage.action(t.content, verdict.item), "\n".join(lines))
+
+
+def answer(t: Turn, verdict: triage.Verdict) -> Response:
+    """The action first; then, in a cramp that is not an emergency, back to the coaching."""
+    speech = triage.spoken(t.content, verdict.item)
+    card = verdict_card(t, verdict)
+    if verdict.level in ENDS_AT_ONCE:
+        t.session.pop(cramp_now.EPISODE_KEY, None)
+        return t.reply(speech, card=card, end=True, urgent=True)
+    return keep_coaching_or_end(t, speech, card)
+
+
+def keep_coaching_or_end(t: Turn, speech: Speech, card: Card) -> Response:
+    if cramp_now.episode(t) is None:
+        return t.reply(speech, card=card, end=True)
+    speech.say(t.phrase("red_flags_keep_going"))
+    return t.reply(
+        speech,
+        reprompt=Speech(t.phrase("ask_easing_reprompt")),
+        card=card,
+        asking=cramp_now.ASKING_EASING,
+    )
+
+
+def not_recognised(t: Turn) -> Response:
+    """A symptom the skill cannot place: no guessing, only the safe actions."""
+    item = t.content.item(GUIDE, "unknown_symptom")
+    speech = triage.spoken(t.content, item)
+    return keep_coaching_or_end(t, speech, guide_card(t))
+
+
+def guide_card(t: Turn) -> Card:
+    """Every red flag with its action, most serious first."""
+    intro = t.content.item(GUIDE, "spoken_list")
+    lines = [triage.fill(t.content, intro.card)]
+    red_flags = triage.rules(t.content)
+    for level in triage.LEVELS:
+        at_level = [i for i in red_flags if i.get("level") == level]
+        lines += ["", t.phrase(f"card_level_{level}")]
+        lines += [f"- {triage.fill(t.content, i.card)}" for i in at_level]
+    lines += ["", triage.sources_line(t.content, [intro, *red_flags]), t.disclaimer()]
+    return Card(t.phrase("card_title_when_to_worry"), "\n".join(lines))
+
+
+def when_to_worry(t: Turn) -> Response:
+    speech = triage.spoken(t.content, t.content.item(GUIDE, "spoken_list"))
+    speech.say(t.phrase("red_flags_ask"))
+    return t.reply(
+        speech,
+        reprompt=Speech(t.phrase("red_flags_ask_reprompt")),
+        card=guide_card(t),
+        asking=ASKING_SYMPTOM,
+    )
+
+
+# --- handlers ------------------------------------------------------------------------
+
+
+class SymptomHandler(AbstractRequestHandler):
+    """'My leg is swollen and red', 'chest pain', 'I'm pregnant and my leg is swollen'.
+    During a cramp episode too: the symptom goes to triage before any more coaching."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SymptomIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        heard = with_episode_age(t, symptoms_heard(handler_input))
+        verdict = triage.triage(heard, triage.rules(t.content))
+        return answer(t, verdict) if verdict else not_recognised(t)
+
+
+class CrampInARedFlagPlaceHandler(AbstractRequestHandler):
+    """'Cramp in my chest', 'stomach cramp': triage, never a stretch."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return (
+            is_intent_name("CrampNowIntent")(handler_input)
+            and red_flag_place(handler_input) is not None
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        heard = with_episode_age(t, [red_flag_place(handler_input)])
+        return answer(t, triage.triage(heard, triage.rules(t.content)))
+
+
+class WhenToWorryHandler(AbstractRequestHandler):
+    """'When should I worry about leg cramps?', 'Should I see a doctor?'."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("WhenToWorryIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return when_to_worry(turn(handler_input))
+
+
+class SymptomYesHandler(AbstractRequestHandler):
+    """'Yes' to 'If one of these is happening now, tell me': ask what they notice."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        t = turn(handler_input)
+        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_SYMPTOM
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        ask = Speech(t.phrase("red_flags_ask_reprompt"))
+        return t.reply(ask, reprompt=ask, asking=ASKING_SYMPTOM)
+
+
+class SymptomNoHandler(AbstractRequestHandler):
+    """'No' to 'If one of these is happening now, tell me': a quiet goodbye."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        t = turn(handler_input)
+        return is_intent_name("AMAZON.NoIntent")(handler_input) and t.asking == ASKING_SYMPTOM
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)

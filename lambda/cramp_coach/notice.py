@@ -1,0 +1,63 @@
+"""The first-use notice: "general information, not medical advice; in an emergency, call ...".
+
+Heard once per user, and only on turns where that costs a cramping person nothing: a day-time
+launch (before the welcome) or the end of a cramp episode (after the goodbye). Never before
+the stretch at night, and never on the cramp answer itself, which must not wait on storage.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from . import store
+from .speech import Speech
+from .triage import sentences
+from .turn import Turn
+
+log = logging.getLogger(__name__)
+NOTICE_KEY = "notice_heard"
+
+
+# The flag lives in the user's profile. It is not health data (it says only that the user has
+# heard the notice), so it is stored without history consent; nothing else is stored with it.
+# The session keeps a copy so one session reads the profile at most once.
+def _heard(t: Turn) -> bool:
+    if t.session.get(NOTICE_KEY):
+        return True
+    user = store.user_id_of(t.handler_input)
+    profile = store.load_profile(user) if user else None
+    heard = bool(profile and profile.get(NOTICE_KEY))
+    if heard:
+        t.session[NOTICE_KEY] = True
+    return heard
+
+
+def _remember(t: Turn) -> None:
+    t.session[NOTICE_KEY] = True
+    user = store.user_id_of(t.handler_input)
+    if user:
+        store.update_profile(user, **{NOTICE_KEY: True})
+
+
+def notice_speech(t: Turn) -> Speech:
+    number = t.content.fact("emergency_number")
+    text = t.phrase("first_use_notice", emergency_number=number)
+    return Speech(*sentences(text)).read_as_digits(number)
+
+
+def add_once(t: Turn, speech: Speech) -> Speech:
+    """Append the notice if this user has never heard it. When storage fails the notice is
+    said anyway (saying it twice is harmless; missing it is not) and never breaks the answer."""
+    try:
+        heard = _heard(t)
+    except store.StoreError:
+        log.warning("notice flag unreadable; saying the notice without remembering it")
+        return speech.extend(notice_speech(t))
+    if heard:
+        return speech
+    speech.extend(notice_speech(t))
+    try:
+        _remember(t)
+    except store.StoreError:
+        log.warning("notice flag not saved; the notice may be said again")
+    return speech
