@@ -37,7 +37,8 @@ from lambda_function import lambda_handler
 USER = "amzn1.ask.account.FAULTS"
 CONTENT = content_for("en-US")
 LEGS = CONTENT.table("legs")
-RED_FLAG = CONTENT.item("red_flags", "cramp_over_10_minutes").speech
+# The ten-minute red flag is spoken a sentence at a time: its first sentence opens the reply.
+RED_FLAG = CONTENT.item("red_flags", "cramp_over_10_minutes").speech.split(". ")[0] + "."
 # Alexa waits 8 s; the skill's own deadlines (1.5 s store, 0.08 s settings) keep far inside.
 MAX_TURN_SECONDS = 4.0
 

@@ -35,7 +35,7 @@ CALF_STRETCH = CONTENT.item("relief", "calf.flex").speech.format(leg=LEGS["none"
 # What a cramp turn may open with: a relief instruction, or the ten-minute red flag.
 CRAMP_OPENINGS = {
     item.speech.format(leg=leg) for item in CONTENT.items("relief") for leg in LEGS.values()
-} | {CONTENT.item("red_flags", "cramp_over_10_minutes").speech}
+} | {CONTENT.item("red_flags", "cramp_over_10_minutes").speech.split(". ")[0] + "."}
 
 
 def answer(event) -> dict:
