@@ -10,6 +10,7 @@ def test_ten_users_for_ten_seconds_lose_and_double_count_nothing():
     report = run(users=10, seconds=10, think=(0.2, 1.0))  # busier users: more in 10 s
     print(report.text())
     assert report.errors == {}
+    assert report.degraded == {}  # 10 users: the store keeps within its deadlines
     assert report.counts_checked == 10
     assert report.count_mismatches == []
     assert report.cramps_sent >= 20  # the users really logged cramps

@@ -195,11 +195,8 @@ def soak(count: int, repeat: int) -> tuple[dict[str, Measured], list[str]]:
     return results, problems
 
 
-def report(results: dict[str, Measured], count: int, seed_seconds: float | None = None) -> str:
-    lines = [
-        f"{count} cramps for one user"
-        + (f", seeded in {seed_seconds:.1f} s" if seed_seconds else "")
-    ]
+def report(results: dict[str, Measured], count: int, total_seconds: float) -> str:
+    lines = [f"{count} cramps for one user; seeded and asked in {total_seconds:.1f} s (moto)"]
     lines.append(f"{'question':<22}{'calls':>6}{'items':>7}{'p50 ms':>9}{'max ms':>9}")
     for label, m in results.items():
         ordered = sorted(m.seconds)
