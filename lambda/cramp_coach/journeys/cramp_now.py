@@ -109,15 +109,15 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
 
 
 def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
+    """The answer touches no storage: the episode is counted when the session ends."""
     ep["used"] = [*ep["used"], item.id] if item.id not in ep["used"] else ep["used"]
-    response = t.reply(
+    ep["coached"] = True  # a real cramp, not just a night launch someone closed
+    return t.reply(
         guided(t, item, ep.get("side"), first),
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=relief_card(t, ep["muscle"], ep.get("side")),
         asking=ASKING_EASING,
     )
-    history.record_episode(t, ep)  # after the reply is built: storage never delays relief
-    return response
 
 
 def escalate(t: Turn) -> Response:
