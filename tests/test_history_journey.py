@@ -17,7 +17,7 @@ from lambda_function import lambda_handler
 C = content_for("en-US")
 USER = "amzn1.ask.account.HISTORYUSER"
 CONSENT_QUESTION = C.phrase("consent_question", table="history")
-STRETCH = "Straighten your left leg and pull your toes up toward your face."
+STRETCH = "Straighten your left leg, pull your toes toward you."
 
 
 def words(key, **values):

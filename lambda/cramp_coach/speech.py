@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 MAX_BREAK_SECONDS = 10  # Alexa's limit for one <break>
-NIGHT_PROSODY = '<prosody volume="soft" rate="90%">'
+NIGHT_PROSODY = '<prosody volume="soft">'
 
 
 def escape(text: str) -> str:
