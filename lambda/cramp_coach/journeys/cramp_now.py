@@ -194,7 +194,7 @@ class CrampNowHandler(AbstractRequestHandler):
         muscle = slot(handler_input, "muscle")
         side = slot(handler_input, "side")
         chosen = muscle.id or (UNKNOWN_MUSCLE if muscle.unmatched else DEFAULT_MUSCLE)
-        return start_cramp(turn(handler_input), chosen, side.id)
+        return start_cramp(turn(handler_input).relief_first(), chosen, side.id)
 
 
 class StillCrampingHandler(AbstractRequestHandler):
@@ -206,7 +206,7 @@ class StillCrampingHandler(AbstractRequestHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return still_cramping(turn(handler_input))
+        return still_cramping(turn(handler_input).relief_first())
 
 
 class CrampEasedHandler(AbstractRequestHandler):
@@ -219,6 +219,7 @@ class CrampEasedHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_EASING
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        # Relief is over: the goodbye may learn the device's zone (history needs its nights).
         return eased(turn(handler_input))
 
 
@@ -230,7 +231,7 @@ class ConfirmCalfHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_MUSCLE
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return start_cramp(turn(handler_input), DEFAULT_MUSCLE, None)
+        return start_cramp(turn(handler_input).relief_first(), DEFAULT_MUSCLE, None)
 
 
 def is_launch(handler_input: HandlerInput) -> bool:
