@@ -138,6 +138,20 @@ class Conversation:
             )
         )
 
+    def end(self, reason: str = "EXCEEDED_MAX_REPROMPTS") -> dict:
+        """Alexa closes the session (silence after the reprompt, or the user walked away)."""
+        event = envelope(
+            "session_ended",
+            at=self.at,
+            locale=self.locale,
+            user=self.user,
+            attributes=self.attributes,
+            new=False,
+        )
+        event["request"]["reason"] = reason
+        event["request"].pop("error", None)
+        return self._send(event)
+
     def wait(self, **delta) -> None:
         self.at = shift(self.at, **delta)
 

@@ -88,10 +88,20 @@ def test_a_server_that_never_answers_times_out():
 def test_the_settings_api_zone_decides_the_night_voice(api):
     from lambda_function import lambda_handler
 
-    # 08:00 UTC is 3 a.m. in New York (the en-US default) but 8 a.m. in London.
-    event = intent("CrampNowIntent", {"muscle": "calf"}, at=NIGHT, new=True)
+    # 08:00 UTC is 3 a.m. in New York (the en-US default) but 8 a.m. in London. A launch
+    # asks the Settings API (a cramp answer does not wait for it).
+    event = intent("AMAZON.HelpIntent", {}, at=NIGHT, new=True)
     event["context"]["System"]["apiEndpoint"] = api
     event["context"]["System"]["device"]["deviceId"] = "amzn1.ask.device.LONDON-TEST"
     response = lambda_handler(event, None)
     assert 'volume="soft"' not in speech_of(response)
     assert response["sessionAttributes"]["tz"] == "Europe/London"
+    cramp = intent(
+        "CrampNowIntent",
+        {"muscle": "calf"},
+        at=NIGHT,
+        new=False,
+        attributes=response["sessionAttributes"],
+    )
+    cramp["context"]["System"]["apiEndpoint"] = "http://127.0.0.1:9"
+    assert 'volume="soft"' not in speech_of(lambda_handler(cramp, None))  # the session's zone

@@ -49,10 +49,10 @@ def test_no_alexa_api_call_once_the_time_zone_is_cached(results):
         assert trips["cached"]["alexa_api"] == 0, kind
 
 
-def test_every_muscle_hears_an_instruction_within_four_spoken_seconds(results):
+def test_every_muscle_hears_its_whole_instruction_within_four_spoken_seconds(results):
     for name, timing in results["spoken"].items():
-        starts = timing["first_instruction_starts"]
-        assert starts is not None and starts <= bench.FIRST_INSTRUCTION_MAX_SECONDS, name
+        ends = timing["first_instruction_ends"]
+        assert ends is not None and ends <= bench.FIRST_INSTRUCTION_MAX_SECONDS, name
 
 
 def test_spoken_timeline_counts_words_breaks_and_night_rate():

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cramp_coach.content import content_for
-from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, speech_of
+from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, launch, plain, speech_of
 from lambda_function import lambda_handler
 
 DEADLINE = 0.1  # the bound for a failing or hanging time-zone look-up
@@ -52,8 +52,8 @@ def silent_api():
     listener.close()
 
 
-def event_at(endpoint, at, name="CrampNowIntent", device="amzn1.ask.device.TZ"):
-    event = intent(name, at=at)
+def event_at(endpoint, at, name="LaunchRequest", device="amzn1.ask.device.TZ"):
+    event = launch(at=at) if name == "LaunchRequest" else intent(name, at=at)
     event["context"]["System"]["apiEndpoint"] = endpoint
     event["context"]["System"]["device"]["deviceId"] = device
     return event
@@ -95,3 +95,23 @@ def test_a_failing_time_zone_lookup_costs_under_100ms_and_the_stretch_is_said(
     calf = content_for("en-US").item("relief", "calf.flex").speech.format(leg="your leg")
     assert first_sentence(response) == calf
     assert '<prosody volume="soft"' in speech_of(response)  # New York default: 03:00
+
+
+def test_a_cramp_answer_never_waits_for_the_settings_api(settings_api):
+    # 05:00 UTC: 21:00 in Los Angeles, midnight in New York (the en-US default zone).
+    response = lambda_handler(
+        event_at(settings_api, "2026-11-26T05:00:00Z", "CrampNowIntent"), None
+    )
+    assert SettingsApi.calls == []
+    assert first_sentence(response).startswith("Straighten your leg")
+    assert '<prosody volume="soft"' in speech_of(response)  # unknown zone: the locale's own
+
+
+def test_a_zone_learned_earlier_is_used_by_the_cramp_answer(settings_api):
+    lambda_handler(event_at(settings_api, DAY), None)  # a launch learns Los Angeles
+    response = lambda_handler(
+        event_at(settings_api, "2026-11-26T05:00:00Z", "CrampNowIntent"), None
+    )
+    assert len(SettingsApi.calls) == 1
+    assert "<prosody" not in speech_of(response)  # 21:00 there: the day voice
+    assert "thirty seconds" in plain(speech_of(response))

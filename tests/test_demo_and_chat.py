@@ -45,7 +45,7 @@ def test_the_scripted_night_plays_every_turn_through_the_handler(table):
     said = [words for session in demo.SCRIPT for _, words in session]
     for words in said:
         assert f"You: {words}" in text
-    assert "Alexa: Straighten your leg and pull your toes up toward your face." in text
+    assert "Alexa: Straighten your leg, pull your toes toward you." in text
     assert "Alexa: Pull your toes up toward your ankle." in text
     assert "(CrampNowIntent side=right muscle=hamstring)" in text
     assert "Alexa: (silent)" not in text

@@ -10,14 +10,14 @@ import pytest
 from cramp_coach import store
 from cramp_coach.content import content_for
 from dynamo import CallCounter, all_items
-from envelopes import DAY, NIGHT, Conversation, intent, plain, shift, speech_of
+from envelopes import DAY, NIGHT, Conversation, envelope, intent, plain, shift, speech_of
 from faults import fail_with, slow
 from lambda_function import lambda_handler
 
 C = content_for("en-US")
 USER = "amzn1.ask.account.HISTORYUSER"
 CONSENT_QUESTION = C.phrase("consent_question", table="history")
-STRETCH = "Straighten your left leg and pull your toes up toward your face."
+STRETCH = "Straighten your left leg, pull your toes toward you."
 
 
 def words(key, **values):
@@ -150,17 +150,53 @@ def test_keep_count_after_an_earlier_no(table):
 # --- counting exactly once ------------------------------------------------------------
 
 
-def test_the_cramp_answer_makes_no_read_and_one_write(table):
+def test_the_cramp_answers_touch_no_storage_and_the_episode_counts_at_its_end(table):
     consent()
     counter = CallCounter()
     chat = talk()
     chat.say("CrampNowIntent", muscle="calf", side="left")
-    assert dict(counter.calls) == {"TransactWriteItems": 1}
-    counter.reset()
     chat.say("StillCrampingIntent")
     chat.say("CrampNowIntent", muscle="calf")  # the same muscle again: the same episode
     assert dict(counter.calls) == {}
+    chat.say("CrampEasedIntent")
+    assert counter.calls["TransactWriteItems"] == 1
     assert count() == 1
+
+
+@pytest.mark.parametrize(
+    "ending",
+    ["silence", "AMAZON.StopIntent", "AMAZON.CancelIntent", "symptom"],
+)
+def test_an_episode_that_ends_without_its_better_is_still_counted_once(table, ending):
+    consent()
+    chat = talk()
+    chat.say("CrampNowIntent", muscle="calf", side="left")
+    if ending == "silence":
+        chat.end()
+    elif ending == "symptom":  # an emergency hand-over ends the session at once
+        chat.say("SymptomIntent", symptom=("chest pain", "chest_pain"))
+    else:
+        chat.say(ending)
+    assert count() == 1
+    assert [c["muscle"]["S"] for c in cramp_items()] == ["calf"]
+
+
+def test_two_muscles_in_one_session_are_two_cramps_counted_at_the_end(table):
+    consent()
+    chat = talk()
+    chat.say("CrampNowIntent", muscle="calf")
+    chat.say("CrampNowIntent", muscle="foot")
+    assert count() == 0  # nothing written while cramping
+    chat.end()
+    assert count() == 2
+
+
+def test_a_night_launch_closed_at_once_counts_nothing(table):
+    consent()
+    chat = talk()
+    chat.launch()
+    chat.say("AMAZON.StopIntent")
+    assert count() == 0
 
 
 def test_an_episodes_follow_ups_and_repeat_count_once(table):
@@ -194,6 +230,11 @@ def test_a_retried_request_never_counts_twice(table, name, slots):
     first = lambda_handler(json.loads(json.dumps(retry)), None)
     again = lambda_handler(json.loads(json.dumps(retry)), None)
     assert spoken(first).split(".")[0] == spoken(again).split(".")[0]
+    for response in (first, again):  # each copy's session then ends in silence
+        ended = envelope(
+            "session_ended", at=NIGHT, user=USER, attributes=response.get("sessionAttributes") or {}
+        )
+        lambda_handler(ended, None)
     assert count() == 1 and len(cramp_items()) == 1
 
 
@@ -420,7 +461,9 @@ def test_a_failing_table_never_touches_the_stretch_and_is_told_at_the_end(table,
 
 def test_a_failed_save_is_not_mentioned_to_someone_who_said_no(table):
     consent("no")
-    talk(at=shift(NIGHT, hours=-20)).say("CrampNowIntent", muscle="foot")  # learns: refused
+    earlier = talk(at=shift(NIGHT, hours=-20))
+    earlier.say("CrampNowIntent", muscle="foot")
+    earlier.end()  # the episode's write learns: refused
     chat = talk()
     with fail_with("ServiceUnavailable"):
         chat.say("CrampNowIntent", muscle="calf")

@@ -92,14 +92,24 @@ def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
     return name
 
 
-def time_zone(handler_input: HandlerInput) -> ZoneInfo:
-    """The device's zone: session, container cache, Settings API (capped), locale default."""
+def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
+    """The device's zone: session, container cache, Settings API (capped), locale default.
+
+    `ask=False` never calls the Settings API (a cramp answer does not wait for it): an
+    unknown zone is the locale's default until a later request learns the device's own.
+    """
     session = _session(handler_input)
     zone = _zone(session.get(TZ_SESSION_KEY))
     if zone:
         return zone
     key = _device_key(handler_input)
-    name = _cached_zone_name(handler_input, key) if key else None
+    if not key:
+        name = None
+    elif ask:
+        name = _cached_zone_name(handler_input, key)
+    else:
+        name, expires = _TZ_CACHE.get(key, (None, 0.0))
+        name = name if time.monotonic() < expires else None
     zone = _zone(name)
     if zone is None:
         locale = handler_input.request_envelope.request.locale
@@ -108,8 +118,8 @@ def time_zone(handler_input: HandlerInput) -> ZoneInfo:
     return zone
 
 
-def local_time(handler_input: HandlerInput) -> dt.datetime:
-    return request_time(handler_input).astimezone(time_zone(handler_input))
+def local_time(handler_input: HandlerInput, ask: bool = True) -> dt.datetime:
+    return request_time(handler_input).astimezone(time_zone(handler_input, ask))
 
 
 def is_night(local: dt.datetime) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 
 import boto3
 
@@ -51,16 +52,45 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
+def _serialized(app):
+    """Handle one DynamoDB request at a time. Real DynamoDB isolates each write and
+    transaction on an item; moto's threaded server does not, and two racing conditional
+    writes can both pass there. One lock gives the isolation the store relies on."""
+    lock = threading.Lock()
+
+    def handle(environ, start_response):
+        with lock:
+            return list(app(environ, start_response))
+
+    return handle
+
+
 def start_local_dynamodb(table_name: str | None = None):
     """Start moto's server on a free loopback port, point boto3 at it, create the table.
 
     Returns the server (call .stop() when done). Dummy credentials are set only if none are.
     """
-    from moto.server import ThreadedMotoServer  # dev dependency, imported only here
+    # moto is a dev dependency, imported only here.
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    class IsolatedMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = _serialized(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the console
     port = free_loopback_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = IsolatedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{port}"
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")

@@ -72,6 +72,8 @@ def build_skill() -> CustomSkill:
         builder.add_request_handler(handler())
     builder.add_exception_handler(basics.SpeakAnywayExceptionHandler())
     builder.add_global_request_interceptor(RequestLogger())
+    builder.add_global_request_interceptor(history.EpisodeSnapshot())
+    builder.add_global_response_interceptor(history.EpisodeRecorder())  # counts ended cramps
     builder.add_global_response_interceptor(ResponseLogger())
     return builder.create()
 

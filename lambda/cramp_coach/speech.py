@@ -12,7 +12,7 @@ MAX_BREAK_SECONDS = 10  # Alexa's limit for one <break>
 MAX_SSML_CHARS = 8000  # Alexa's limit for outputSpeech
 _OUR_ELEMENTS = {"speak", "s", "break", "prosody"}
 _BREAK_TIME = re.compile(r"(\d+)(ms|s)")
-NIGHT_PROSODY = '<prosody volume="soft" rate="90%">'
+NIGHT_PROSODY = '<prosody volume="soft">'
 
 
 def escape(text: str) -> str:

@@ -32,6 +32,12 @@ class Card:
 class Turn:
     def __init__(self, handler_input: HandlerInput):
         self.handler_input = handler_input
+        self.may_wait = True  # False: nothing slow (no Settings API call) before the answer
+
+    def relief_first(self) -> Turn:
+        """Mark this turn as a cramp answer: it waits on nothing it does not need."""
+        self.may_wait = False
+        return self
 
     @cached_property
     def content(self) -> Content:
@@ -43,7 +49,7 @@ class Turn:
 
     @cached_property
     def local_time(self) -> dt.datetime:
-        return clock.local_time(self.handler_input)
+        return clock.local_time(self.handler_input, ask=self.may_wait)
 
     @cached_property
     def night(self) -> bool:

@@ -76,6 +76,18 @@ SCENARIOS = {
         ("AMAZON.YesIntent", {}),
     ),
     "open at night (launch)": (NIGHT, True, [], None),
+    "stop mid-cramp (the episode is counted)": (
+        NIGHT,
+        True,
+        [("CrampNowIntent", {"muscle": "calf"})],
+        ("AMAZON.StopIntent", {}),
+    ),
+    "silence after a cramp answer (session ended)": (
+        NIGHT,
+        True,
+        [("CrampNowIntent", {"muscle": "calf"})],
+        ("SessionEndedRequest", {}),
+    ),
 }
 
 
@@ -100,6 +112,8 @@ def measure(name: str) -> dict[str, int]:
         )
         if measured is None:
             chat.launch()
+        elif measured[0] == "SessionEndedRequest":
+            chat.end()
         else:
             chat.say(measured[0], **measured[1])
     store.reset_client()

@@ -137,15 +137,15 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
 
 
 def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
+    """The answer touches no storage: the episode is counted when the session ends."""
     ep["used"] = [*ep["used"], item.id] if item.id not in ep["used"] else ep["used"]
-    response = t.reply(
+    ep["coached"] = True  # a real cramp, not just a night launch someone closed
+    return t.reply(
         guided(t, item, ep.get("side"), first),
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=relief_card(t, ep["muscle"], ep.get("side")),
         asking=ASKING_EASING,
     )
-    history.record_episode(t, ep)  # after the reply is built: storage never delays relief
-    return response
 
 
 def escalate(t: Turn) -> Response:
@@ -228,7 +228,7 @@ class CrampNowHandler(AbstractRequestHandler):
         muscle_id = known(t, "muscles", muscle.id)
         unmatched = muscle.unmatched or (muscle.id is not None and muscle_id is None)
         chosen = muscle_id or (UNKNOWN_MUSCLE if unmatched else DEFAULT_MUSCLE)
-        return start_cramp(t, chosen, known(t, "legs", side.id))
+        return start_cramp(t.relief_first(), chosen, known(t, "legs", side.id))
 
 
 class StillCrampingHandler(AbstractRequestHandler):
@@ -240,7 +240,7 @@ class StillCrampingHandler(AbstractRequestHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return still_cramping(turn(handler_input))
+        return still_cramping(turn(handler_input).relief_first())
 
 
 class CrampEasedHandler(AbstractRequestHandler):
@@ -253,6 +253,7 @@ class CrampEasedHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_EASING
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        # Relief is over: the goodbye may learn the device's zone (history needs its nights).
         return eased(turn(handler_input))
 
 
@@ -264,7 +265,7 @@ class ConfirmCalfHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_MUSCLE
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return start_cramp(turn(handler_input), DEFAULT_MUSCLE, None)
+        return start_cramp(turn(handler_input).relief_first(), DEFAULT_MUSCLE, None)
 
 
 def is_launch(handler_input: HandlerInput) -> bool:

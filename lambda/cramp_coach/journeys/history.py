@@ -1,9 +1,10 @@
 """Cramp history: consent, counting each cramp once, history by voice and in cards, deletion.
 
-Storage never comes before relief: the cramp-now turn makes one conditional write after
-its reply is built (record_episode), under a hard deadline, and any failure is told only
-in the goodbye after "it's better" (eased_goodbye). Consent is asked there too, or when
-the user first asks for their history, never mid-stretch.
+Storage never comes before relief: the cramp-now answers make no DynamoDB call at all. An
+episode is counted once, with one conditional write, when it is over: in the goodbye after
+"it's better" (eased_goodbye, which also tells a failed save and asks consent the first
+time), or, for any other end (stop, a red-flag hand-over, the user falling silent, a second
+muscle), by EpisodeRecorder when the session ends. Consent is never asked mid-stretch.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ import contextlib
 import datetime as dt
 import logging
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
@@ -28,7 +33,9 @@ log = logging.getLogger(__name__)
 
 ASKING_CONSENT = "consent"
 ASKING_DELETE = "delete"
-RECORD_KEY = "cramp_record"  # {"id": episode id, "outcome": store outcome or FAILED}
+RECORDED_KEY = "episodes_recorded"  # ids of this session's episodes already written
+UNRECORDED_KEY = "episodes_unrecorded"  # episodes over, not yet written (a second muscle...)
+EPISODE_AT_START = "episode_at_start"  # request attribute: the session's episode on arrival
 PENDING_KEY = "pending_cramp"  # the cramp the consent question is about
 FAILED = "failed"
 HISTORY_NIGHTS = 2 * nights.MONTH  # this month and the month before, for the trend
@@ -118,42 +125,87 @@ def failure_matters(user: str) -> bool:
 # --- the mid-cramp hooks (called by cramp_now) -------------------------------------------
 
 
-def record_episode(t: Turn, ep: dict) -> None:
-    """After a cramp-now reply is built: count the episode once (one write, no read).
-
-    Follow-ups and repeats of the same episode are skipped here; if they got through (a
-    new session, a retried request) the conditional write refuses them anyway.
-    """
-    user = _user(t)
-    done = _record(t)
-    if not user or (done and done.get("id") == ep["id"]):
-        return
-    t.session[RECORD_KEY] = {"id": ep["id"], "outcome": _save(user, episode_cramp(t, ep))}
-
-
-def _record(t: Turn) -> dict | None:
-    """What record_episode noted in the session; None unless it is the dict it wrote."""
-    done = t.session.get(RECORD_KEY)
-    return done if isinstance(done, dict) else None
+def _recorded(t: Turn) -> list[str]:
+    recorded = t.session.get(RECORDED_KEY)
+    if not isinstance(recorded, list):  # client data: anything but our list starts afresh
+        recorded = t.session[RECORDED_KEY] = []
+    return recorded
 
 
 def eased_goodbye(t: Turn, ep: dict | None, speech: Speech) -> Response:
-    """The 'it's better' goodbye: ask consent once, or say a failed save, or stay short."""
-    done = _record(t)
-    t.session.pop(RECORD_KEY, None)
+    """The 'it's better' goodbye: count the episode, then ask consent once, or say a failed
+    save, or stay short with the logged card."""
     user = _user(t)
     if ep is None or not user:
         return t.reply(speech, end=True)
     cramp = episode_cramp(t, ep)
-    outcome = done.get("outcome") if done and done.get("id") == ep["id"] else None
-    if outcome in (None, FAILED):  # never tried (night launch) or failed: one more go
-        outcome = _save(user, cramp)
+    outcome = _save(user, cramp)
+    _recorded(t).append(ep["id"])
     if outcome == store.NOT_ASKED:
         return ask_consent(t, speech, cramp)
     if outcome == FAILED and failure_matters(user):
         speech.say(words(t.content, "save_failed_episode"))
     card = logged_card(t, user, cramp) if outcome in (store.SAVED, store.ALREADY_SAVED) else None
     return t.reply(speech, card=card, end=True)
+
+
+class EpisodeSnapshot(AbstractRequestInterceptor):
+    """Remember which episode the session held when the request arrived."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        episode = turn(handler_input).session.get(cramp_now_episode_key())
+        handler_input.attributes_manager.request_attributes[EPISODE_AT_START] = episode
+
+
+class EpisodeRecorder(AbstractResponseInterceptor):
+    """Counts coached episodes that ended without 'it's better', when the session ends.
+
+    An episode replaced this turn (a second muscle) waits in the session; at the session's end
+    (a reply that closes it, or Alexa's SessionEndedRequest after silence) each unrecorded one
+    gets its one conditional write. The cramp answers themselves never wait on storage.
+    """
+
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        try:
+            self._record_ended(handler_input, response)
+        except Exception:  # noqa: BLE001 - counting must never break the answer already built
+            log.exception("could not record the ended episodes")
+
+    def _record_ended(self, handler_input: HandlerInput, response: Response | None) -> None:
+        t = turn(handler_input)
+        recorded = set(t.session.get(RECORDED_KEY, []))
+        waiting = list(t.session.get(UNRECORDED_KEY, []))
+        before = handler_input.attributes_manager.request_attributes.get(EPISODE_AT_START)
+        now = t.session.get(cramp_now_episode_key())
+        if before and (now is None or now.get("id") != before.get("id")):
+            waiting.append(before)  # over this turn: ended, handed over, or replaced
+        ending = is_request_type("SessionEndedRequest")(handler_input) or bool(
+            response is not None and response.should_end_session
+        )
+        if not ending:
+            t.session[UNRECORDED_KEY] = waiting
+            return
+        if now:
+            waiting.append(now)
+        user = _user(t)
+        for ep in _unique_coached(waiting, recorded):
+            if user:
+                _save(user, episode_cramp(t, ep))
+
+
+def _unique_coached(episodes: list[dict], recorded: set[str]) -> list[dict]:
+    seen, chosen = set(recorded), []
+    for ep in episodes:
+        if isinstance(ep, dict) and ep.get("coached") and ep.get("id") not in seen:
+            seen.add(ep.get("id"))
+            chosen.append(ep)
+    return chosen
+
+
+def cramp_now_episode_key() -> str:
+    from . import cramp_now  # cramp_now imports this module; the key is its to define
+
+    return cramp_now.EPISODE_KEY
 
 
 # --- consent ----------------------------------------------------------------------------
