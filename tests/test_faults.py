@@ -39,8 +39,9 @@ CONTENT = content_for("en-US")
 LEGS = CONTENT.table("legs")
 # The ten-minute red flag is spoken a sentence at a time: its first sentence opens the reply.
 RED_FLAG = CONTENT.item("red_flags", "cramp_over_10_minutes").speech.split(". ")[0] + "."
-# Alexa waits 8 s; the skill's own deadlines (1.5 s store, 0.08 s settings) keep far inside.
-MAX_TURN_SECONDS = 4.0
+# Alexa waits 8 s. The skill's deadlines (1.5 s a store write or profile read, 3 s a history
+# read, 0.08 s the settings API) can stack within one turn: up to about 4.8 s measured.
+MAX_TURN_SECONDS = 6.0
 
 # DynamoDB errors as the service returns them: (code, HTTP status).
 SERVICE_ERRORS = [
@@ -55,7 +56,7 @@ SERVICE_ERRORS = [
 ]
 # What each DynamoDB call site is reached by: (operation, what the user says).
 CALL_SITES = [
-    ("TransactWriteItems", "CrampNowIntent"),  # record_episode, during a cramp
+    ("TransactWriteItems", "CrampEasedIntent"),  # the episode counted at "it's better"
     ("TransactWriteItems", "LogCrampIntent"),  # "log a cramp"
     ("Query", "LogCrampIntent"),  # the week's count on the logged card
     ("Query", "CrampCountIntent"),  # history by voice
@@ -100,8 +101,16 @@ def stored(user: str = USER) -> tuple[int, int]:
     return count, sum(1 for i in items if i["sk"]["S"].startswith(store.CRAMP_PREFIX))
 
 
-def outcome(response: dict) -> str | None:
-    return (response.get("sessionAttributes") or {}).get(history.RECORD_KEY, {}).get("outcome")
+HISTORY_WORDS = CONTENT.table("history")
+
+
+def outcome(goodbye: dict) -> str:
+    """What the 'it's better' goodbye (where an episode is counted) told the user."""
+    if (goodbye["response"].get("card") or {}).get("title") == HISTORY_WORDS["card_title_logged"]:
+        return store.SAVED  # saved now or before: the logged card
+    if HISTORY_WORDS["save_failed_episode"] in speech_of(goodbye):
+        return history.FAILED
+    return "?"
 
 
 # --- DynamoDB errors at each call site ---------------------------------------------------
@@ -115,11 +124,12 @@ def test_a_cramp_under_any_dynamodb_error_still_gets_the_stretch_first(consentin
         assert_valid_response(first)
         assert opening(first) == CONTENT.item("relief", "calf.flex").speech.format(leg=LEGS["none"])
         assert seconds < MAX_TURN_SECONDS
-        assert outcome(first) == history.FAILED
         again = talk.say("StillCrampingIntent")
         assert opening(again) in relief_openings()
-        goodbye = talk.say("CrampEasedIntent")
+        goodbye, seconds = timed(talk.say, "CrampEasedIntent")  # the episode is counted here
         assert_valid_response(goodbye)
+        assert outcome(goodbye) == history.FAILED  # and the user is told
+        assert seconds < MAX_TURN_SECONDS
     assert stored() == (0, 0)  # nothing half-written
 
 
@@ -129,14 +139,14 @@ def test_a_cramp_under_any_dynamodb_error_still_gets_the_stretch_first(consentin
 )
 def test_every_call_site_answers_when_its_call_fails(consenting, operation, said, code, status):
     talk = Conversation(lambda_handler, at=DAY, user=USER)
-    slots = {"muscle": "calf"} if said in ("CrampNowIntent", "LogCrampIntent") else {}
+    slots = {"muscle": "calf"} if said == "LogCrampIntent" else {}
+    if said == "CrampEasedIntent":
+        talk.say("CrampNowIntent", muscle="calf")
     with fail_with(code, operation=operation, status=status), no_handler_failures():
         response, seconds = timed(lambda: talk.say(said, **slots))
     assert_valid_response(response)
     assert speech_of(response)
     assert seconds < MAX_TURN_SECONDS
-    if said == "CrampNowIntent":
-        assert opening(response) in relief_openings()
 
 
 # --- timeouts: a loopback socket that accepts and never answers --------------------------
@@ -179,16 +189,16 @@ def hanging_dynamodb(monkeypatch):
     store.reset_client()
 
 
-@pytest.mark.parametrize("said", ["CrampNowIntent", "CrampCountIntent", "LogCrampIntent"])
+@pytest.mark.parametrize("said", ["CrampEasedIntent", "CrampCountIntent", "LogCrampIntent"])
 def test_a_dynamodb_that_never_answers_is_given_up_on_in_time(hanging_dynamodb, said):
     talk = Conversation(lambda_handler, at=NIGHT, user=USER)
-    slots = {"muscle": "calf"} if said != "CrampCountIntent" else {}
     with no_handler_failures():
+        cramp, seconds = timed(talk.say, "CrampNowIntent", muscle="calf")
+        assert opening(cramp) in relief_openings() and seconds < 1.0  # no storage at all
+        slots = {"muscle": "calf"} if said == "LogCrampIntent" else {}
         response, seconds = timed(lambda: talk.say(said, **slots))
     assert_valid_response(response)
     assert seconds < MAX_TURN_SECONDS
-    if said == "CrampNowIntent":
-        assert opening(response) in relief_openings()
 
 
 def test_a_settings_api_that_never_answers_costs_the_cramping_user_nothing():
@@ -281,23 +291,27 @@ def test_counts_stay_exact_through_faults_and_alexa_retries(consenting):
     faults = itertools.cycle(FAULT_CYCLE)
     for n in range(36):
         name, fault = next(faults)
-        event = intent(
-            "CrampNowIntent",
-            {"muscle": "calf"},
+        cramp = lambda_handler(
+            intent("CrampNowIntent", {"muscle": "calf"}, at=NIGHT, user=USER, new=True), None
+        )
+        assert opening(cramp) in relief_openings()
+        eased = intent(
+            "CrampEasedIntent",
             at=NIGHT,
             user=USER,
+            attributes=cramp["sessionAttributes"],
+            new=False,
             request_id=f"amzn1.echo-api.request.exact-{n}",
         )
+        episode = cramp["sessionAttributes"]["episode"]["id"]
         with fault(), no_handler_failures():
-            response = lambda_handler(event, None)
-        assert opening(response) in relief_openings()
-        first_outcomes.append((name, outcome(response)))
-        if outcome(response) == store.SAVED:
-            saved_episodes.add(event["request"]["requestId"])
+            goodbye = lambda_handler(eased, None)
+        first_outcomes.append((name, outcome(goodbye)))
+        if outcome(goodbye) == store.SAVED:
+            saved_episodes.add(episode)
         for _retry in range(1 + n % 2):  # Alexa retries: the very same envelope
-            retried = lambda_handler(event, None)
-            assert outcome(retried) in SUCCESS
-            saved_episodes.add(event["request"]["requestId"])
+            assert outcome(lambda_handler(eased, None)) in SUCCESS
+            saved_episodes.add(episode)
     count, items = stored()
     assert count == items == len(saved_episodes) == 36
     # The faults really happened: only the fault-free first tries said saved.
@@ -305,14 +319,17 @@ def test_counts_stay_exact_through_faults_and_alexa_retries(consenting):
     assert {o for name, o in first_outcomes if name != "none"} == {history.FAILED}
 
 
-def test_a_lost_reply_then_it_is_better_counts_the_cramp_once(consenting):
-    """The write committed but its reply was lost; the goodbye turn's retry must not add one."""
-    talk = Conversation(lambda_handler, at=NIGHT, user=USER)
+def test_a_lost_reply_then_a_retry_counts_the_cramp_once(consenting):
+    """The write committed but its reply was lost; the retried goodbye must not add one."""
+    cramp = lambda_handler(intent("CrampNowIntent", {"muscle": "calf"}, at=NIGHT, user=USER), None)
+    eased = intent(
+        "CrampEasedIntent", at=NIGHT, user=USER, attributes=cramp["sessionAttributes"], new=False
+    )
     with response_lost():
-        first = talk.say("CrampNowIntent", muscle="calf")
-    assert outcome(first) == history.FAILED
-    assert stored() == (1, 1)  # it did commit
-    talk.say("CrampEasedIntent")
+        first = lambda_handler(eased, None)
+    assert outcome(first) == history.FAILED  # the user was told it failed...
+    assert stored() == (1, 1)  # ...but it did commit
+    assert outcome(lambda_handler(eased, None)) == store.SAVED  # Alexa's retry: already kept
     assert stored() == (1, 1)
 
 
