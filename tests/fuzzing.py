@@ -301,6 +301,8 @@ session_attributes = st.fixed_dictionaries(
             )
         ),
         "pending_cramp": small_json_values,
+        "episodes_recorded": small_wrong_typed(st.lists(st.just("amzn1.echo-api.request.1"))),
+        "episodes_unrecorded": small_wrong_typed(st.lists(small_json_values, max_size=2)),
         "x": small_json_values,
     },
 )

@@ -148,6 +148,14 @@ FOUND_BY_FUZZING = {
         attributes={"episode": {"muscle": "calf"}, "cramp_record": ["x"], "asking": "easing"},
     ),
     "user id with a lone surrogate asks for history": intent("CrampCountIntent", user="\ud800x"),
+    "recorded episodes not a list": intent(
+        "CrampEasedIntent",
+        attributes={
+            "asking": "easing",
+            "episodes_recorded": "x",
+            "episode": {"muscle": "calf", "started": NIGHT, "id": "r", "used": []},
+        },
+    ),
     "bedtime state not a dict": intent(
         "AMAZON.YesIntent", attributes={"asking": "bedtime_set", "bedtime": ["x"]}
     ),
