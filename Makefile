@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy
+.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy \
+	fuzz load soak
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,10 @@ serve: venv
 models:
 	$(PYTHON) interaction_model/build.py
 
+# Property-based fuzzing, long profile (5,000 examples a property, random seed): ~15 min.
+fuzz: venv
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_lambda.py tests/test_fuzz_web.py
+
 # The speed report (issue 8): build/bench/report.txt and latency.png; a few minutes on 2 cores.
 $(VENV)/.bench-installed: tests/requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
@@ -58,3 +63,13 @@ package: venv
 # SAM deploy + skill manifest/model; needs SKILL_ID, STAGE, PRIVACY_URL (and sam, aws; ask optional).
 deploy: venv
 	PYTHON=$(abspath $(PY)) infra/deploy.sh
+
+# 50 simulated users for 3 minutes against the signed web service + moto on loopback;
+# then every user's stored count must be exact. USERS= SECONDS= THINK="MIN MAX" to change.
+load: venv
+	$(PY) tests/tools/load.py --users $${USERS:-50} --seconds $${SECONDS:-180} --think $${THINK:-3 9}
+
+# One user with 10,000 cramps (batch-written), every history question asked: calls and items
+# read per answer are bounded (no Scan) and the spoken counts are right.
+soak: venv
+	$(PY) tests/tools/soak.py --cramps $${CRAMPS:-10000}

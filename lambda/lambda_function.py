@@ -8,6 +8,7 @@ import os
 
 from ask_sdk_core.serialize import DefaultSerializer
 from cramp_coach.content import content_for
+from cramp_coach.envelope import unanswerable_reason
 from cramp_coach.skill import SKILL
 from cramp_coach.speech import Speech
 
@@ -33,8 +34,9 @@ def lambda_handler(event, context):
         envelope = _SERIALIZER.deserialize(
             payload=json.dumps(event), obj_type="ask_sdk_model.RequestEnvelope"
         )
-        if envelope is None or envelope.request is None or envelope.context is None:
-            raise ValueError("not an Alexa request envelope")
+        reason = unanswerable_reason(envelope)
+        if reason:
+            raise ValueError(reason)
     except Exception as error:  # noqa: BLE001 - any unreadable input gets the same answer
         log.warning("unreadable request: %s", type(error).__name__)
         return _unreadable_reply()

@@ -199,4 +199,6 @@ def test_one_history_request_reads_a_bounded_number_of_pages(table, monkeypatch)
         store.record_cramp(USER, cramp(n))
     counter = CallCounter()
     found = store.history_since(USER, START - dt.timedelta(days=3))
-    assert counter.calls["Query"] == 3 and len(found.cramps) == 12
+    # 3 pages of 4: the profile (read first, newest first) and the 11 newest cramps.
+    assert counter.calls["Query"] == 3 and len(found.cramps) == 11
+    assert found.profile is not None and found.profile.consent == store.CONSENT_YES

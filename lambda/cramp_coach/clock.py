@@ -29,25 +29,47 @@ _TZ_KEEP_SECONDS = 6 * 3600
 _TZ_RETRY_SECONDS = 300  # after a failed look-up, use the default for a while, don't re-ask
 
 
+# A day inside datetime's range: any time zone can still place a moment between these.
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=1)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
+
+
 def request_time(handler_input: HandlerInput) -> dt.datetime:
-    """The moment the user spoke (the request timestamp), as aware UTC."""
+    """The moment the user spoke (the request timestamp), as aware UTC.
+
+    A timestamp no time zone can hold (year 1, year 9999) is not a moment: the server clock."""
     stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     if isinstance(stamp, dt.datetime):
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+        stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+        if _EARLIEST <= stamp <= _LATEST:
+            return stamp
     return dt.datetime.now(dt.UTC)
 
 
 def _device_key(handler_input: HandlerInput) -> str | None:
     device = getattr(handler_input.request_envelope.context.system, "device", None)
     device_id = getattr(device, "device_id", None)
-    return hashlib.sha256(device_id.encode()).hexdigest() if device_id else None
-
-
-def _zone(name: str | None) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
+    if not isinstance(device_id, str) or not device_id:
         return None
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
+    return hashlib.sha256(device_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _zone(name) -> ZoneInfo | None:
+    """The zone by name; None for anything else (the session's copy is client data)."""
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
+        return None
+
+
+def _session(handler_input: HandlerInput) -> dict:
+    """Session attributes; a scratch dict for requests outside a session (skill events)."""
+    if handler_input.request_envelope.session is None:
+        return {}
+    return handler_input.attributes_manager.session_attributes
 
 
 def _ask_settings_api(handler_input: HandlerInput) -> str | None:
@@ -76,7 +98,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     `ask=False` never calls the Settings API (a cramp answer does not wait for it): an
     unknown zone is the locale's default until a later request learns the device's own.
     """
-    session = handler_input.attributes_manager.session_attributes
+    session = _session(handler_input)
     zone = _zone(session.get(TZ_SESSION_KEY))
     if zone:
         return zone

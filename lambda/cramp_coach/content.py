@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from types import MappingProxyType
 from typing import Any
 
 DEFAULT_LOCALE = "en-US"
+# A locale as Alexa writes one. Anything else (path parts, NUL, lists) gets the default,
+# and never reaches the file system.
+_LOCALE_PATTERN = re.compile(r"[a-z]{2,3}-[A-Z]{2}")
 PHRASES_FILE = "phrases"
 LOCALE_FILE = "locale"
 
@@ -137,12 +141,20 @@ def _supported(root: Path, locale: str) -> bool:
     return (root / locale / f"{LOCALE_FILE}.toml").is_file()
 
 
-@functools.cache
-def content_for(locale: str | None) -> Content:
-    """The content for a request's locale; unknown locales get the default one."""
-    root = content_dir()
-    if not locale or not _supported(root, locale):
+def content_for(locale) -> Content:
+    """The content for a request's locale; unknown or malformed locales get the default one.
+
+    Checked before the cache, so the cache holds one entry per supported locale, however
+    many different locale strings requests carry."""
+    readable = isinstance(locale, str) and _LOCALE_PATTERN.fullmatch(locale)
+    if not readable or not _supported(content_dir(), locale):
         locale = DEFAULT_LOCALE
+    return _load(locale)
+
+
+@functools.cache
+def _load(locale: str) -> Content:
+    root = content_dir()
     topic_files: dict[str, list[Path]] = {}
     tables: dict[str, dict[str, str]] = {}
     facts: dict[str, str] = {}

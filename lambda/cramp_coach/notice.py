@@ -16,6 +16,7 @@ from .turn import Turn
 
 log = logging.getLogger(__name__)
 NOTICE_KEY = "notice_heard"
+DEADLINE = store.SAVE_DEADLINE_SECONDS
 
 
 # The flag lives in the user's profile. It is not health data (it says only that the user has
@@ -25,7 +26,8 @@ def _heard(t: Turn) -> bool:
     if t.session.get(NOTICE_KEY):
         return True
     user = store.user_id_of(t.handler_input)
-    profile = store.load_profile(user) if user else None
+    # Under the store's deadline: a hanging DynamoDB must not hold up the answer it follows.
+    profile = store.within_deadline(DEADLINE, store.load_profile, user) if user else None
     heard = bool(profile and profile.get(NOTICE_KEY))
     if heard:
         t.session[NOTICE_KEY] = True
@@ -36,7 +38,7 @@ def _remember(t: Turn) -> None:
     t.session[NOTICE_KEY] = True
     user = store.user_id_of(t.handler_input)
     if user:
-        store.update_profile(user, **{NOTICE_KEY: True})
+        store.within_deadline(DEADLINE, store.update_profile, user, **{NOTICE_KEY: True})
 
 
 def notice_speech(t: Turn) -> Speech:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 MAX_BREAK_SECONDS = 10  # Alexa's limit for one <break>
+MAX_SSML_CHARS = 8000  # Alexa's limit for outputSpeech
+_OUR_ELEMENTS = {"speak", "s", "break", "prosody"}
+_BREAK_TIME = re.compile(r"(\d+)(ms|s)")
 NIGHT_PROSODY = '<prosody volume="soft">'
 
 
@@ -82,3 +85,32 @@ def _as_digits(number: str) -> str:
 
 def _seconds(value: float) -> str:
     return f"{int(value)}s" if value == int(value) else f"{int(value * 1000)}ms"
+
+
+def is_our_ssml(text) -> bool:
+    """True if `text` is SSML as `Speech.ssml` renders it: what Repeat may say again.
+
+    The last reply comes back in session attributes, which are client data; anything else
+    (other tags, audio, overlong breaks, broken markup) is not replayed.
+    """
+    if not isinstance(text, str) or len(text) > MAX_SSML_CHARS:
+        return False
+    import xml.etree.ElementTree as ET  # here: only Repeat needs it, not every cold start
+
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return False
+    return root.tag == "speak" and all(_is_our_element(e) for e in root.iter())
+
+
+def _is_our_element(element) -> bool:
+    if element.tag not in _OUR_ELEMENTS:
+        return False
+    if element.tag != "break":
+        return True
+    match = _BREAK_TIME.fullmatch(element.get("time", ""))
+    if not match:
+        return False
+    amount = int(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+    return amount <= MAX_BREAK_SECONDS

@@ -93,7 +93,9 @@ def user_key(user_id: str) -> str:
     if not user_id:
         raise StoreError("NoUser")  # a request without a user: nothing to keep or read
     salt = load_settings().user_hash_salt
-    return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8")).hexdigest()
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses;
+    # valid ids hash exactly as before.
+    return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def user_id_of(handler_input) -> str | None:
@@ -458,6 +460,9 @@ def history_since(user_id: str, since: dt.datetime) -> History:
 
     "PROFILE" sorts after every "CRAMP#..." key, so sk BETWEEN "CRAMP#<since>" AND
     "PROFILE" returns the cramps and the profile together: one read, no Scan.
+
+    Read backwards (newest first), so the profile comes first and, past MAX_EVENTS, the
+    oldest cramps are the ones left out: never the profile (consent) or last night.
     """
     items: list[dict] = []
     start = None
@@ -470,6 +475,7 @@ def history_since(user_id: str, since: dt.datetime) -> History:
                 ":from": {"S": CRAMP_PREFIX + utc_iso(since)},
                 ":profile": {"S": PROFILE_SK},
             },
+            "ScanIndexForward": False,
             "Limit": PAGE_SIZE,
         }
         if start:

@@ -68,7 +68,8 @@ class Turn:
 
     @property
     def asking(self) -> str | None:
-        return self.session.get(ASKING_KEY)
+        asked = self.session.get(ASKING_KEY)
+        return asked if isinstance(asked, str) else None  # client data: only ours is a str
 
     def phrase(self, key: str, **values: str) -> str:
         return self.content.phrase(key, **values)

@@ -10,7 +10,7 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from .. import notice
-from ..speech import Speech
+from ..speech import Speech, is_our_ssml
 from ..turn import REPEAT_KEY, turn
 from . import cramp_now
 
@@ -63,12 +63,19 @@ class RepeatHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
         last = t.session.get(REPEAT_KEY)
-        if not last:
+        if not _replayable(last):
             return t.reply(
                 Speech(t.phrase("nothing_to_repeat")), reprompt=Speech(t.phrase("help_reprompt"))
             )
         builder = handler_input.response_builder
         return builder.speak(last["speech"]).ask(last["reprompt"]).response
+
+
+def _replayable(last) -> bool:
+    """The remembered reply is ours, intact: session attributes come back from the client."""
+    return isinstance(last, dict) and all(
+        is_our_ssml(last.get(key)) for key in ("speech", "reprompt")
+    )
 
 
 class FallbackHandler(AbstractRequestHandler):

@@ -115,7 +115,8 @@ def time_words(t: Turn, at: dt.time) -> dict[str, str]:
 
 
 def pending(t: Turn) -> dict:
-    return t.session.get(STATE_KEY) or {}
+    state = t.session.get(STATE_KEY)
+    return state if isinstance(state, dict) else {}  # client data: only the dict we wrote
 
 
 def set_pending(t: Turn, **fields: str | None) -> None:

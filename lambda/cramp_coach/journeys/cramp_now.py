@@ -35,7 +35,35 @@ ASKING_MUSCLE = "muscle"
 
 
 def episode(t: Turn) -> dict | None:
-    return t.session.get(EPISODE_KEY)
+    """The episode in the session, or None when there is none or it came back unreadable
+    (session attributes are client data: a corrupted one must not cost the user the stretch)."""
+    ep = t.session.get(EPISODE_KEY)
+    return ep if _well_formed(t, ep) else None
+
+
+def _well_formed(t: Turn, ep) -> bool:
+    return (
+        isinstance(ep, dict)
+        and known(t, "muscles", ep.get("muscle")) is not None
+        and (ep.get("side") is None or known(t, "legs", ep.get("side")) is not None)
+        and _parse_started(ep.get("started")) is not None
+        and isinstance(ep.get("id"), str)
+        and isinstance(ep.get("used"), list)
+        and all(isinstance(used, str) for used in ep["used"])
+    )
+
+
+def _parse_started(value) -> dt.datetime | None:
+    try:
+        started = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return started if started.tzinfo else None  # we store aware times; naive is not ours
+
+
+def known(t: Turn, table: str, value) -> str | None:
+    """`value` if the content table has it (a muscle, a side), else None."""
+    return value if isinstance(value, str) and value in t.content.table(table) else None
 
 
 def _started(ep: dict) -> dt.datetime:
@@ -154,7 +182,8 @@ def still_cramping(t: Turn) -> Response:
 
 
 def eased(t: Turn) -> Response:
-    ep = t.session.pop(EPISODE_KEY, None)
+    ep = episode(t)  # only a well-formed episode goes on to be counted
+    t.session.pop(EPISODE_KEY, None)
     speech = Speech(t.by_time("better_day", "better_night"))
     if not t.night:
         speech.say(t.content.item("episode", "soreness").speech)
@@ -177,8 +206,9 @@ def night_launch(t: Turn) -> Response:
 
 
 def in_episode(handler_input: HandlerInput) -> bool:
-    t = turn(handler_input)
-    return episode(t) is not None and t.asking in (ASKING_EASING, ASKING_MUSCLE)
+    """The last question was about a cramp. The question alone decides what a No answers:
+    if the episode itself came back unreadable, still_cramping starts over with the calf."""
+    return turn(handler_input).asking in (ASKING_EASING, ASKING_MUSCLE)
 
 
 # --- handlers ----------------------------------------------------------------------
@@ -191,10 +221,14 @@ class CrampNowHandler(AbstractRequestHandler):
         return is_intent_name("CrampNowIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
         muscle = slot(handler_input, "muscle")
         side = slot(handler_input, "side")
-        chosen = muscle.id or (UNKNOWN_MUSCLE if muscle.unmatched else DEFAULT_MUSCLE)
-        return start_cramp(turn(handler_input).relief_first(), chosen, side.id)
+        # An id the content does not know (a newer model, a bad request) counts as unmatched.
+        muscle_id = known(t, "muscles", muscle.id)
+        unmatched = muscle.unmatched or (muscle.id is not None and muscle_id is None)
+        chosen = muscle_id or (UNKNOWN_MUSCLE if unmatched else DEFAULT_MUSCLE)
+        return start_cramp(t.relief_first(), chosen, known(t, "legs", side.id))
 
 
 class StillCrampingHandler(AbstractRequestHandler):

@@ -26,6 +26,7 @@ EVENING_STARTS = dt.time(20, 0)
 ASKING_TIP = "tip"
 ASKING_TONIGHT_TIP = "tonight_tip"
 ASKING_MORE = "guide_more"
+WALK_TOPICS = ("causes", "pregnancy")  # the topics walk() tells one item at a time
 WALK_KEY = "guide_walk"  # {"topic": ..., "said": [ids]} while walking through a topic
 GENERAL_REMEDY_ADVICE = ("faqs", "natural_remedies")
 GENERAL_MEDICINE_ADVICE = ("causes", "medicines")
@@ -108,7 +109,9 @@ def evening_launch(t: Turn) -> Response:
 def walk(t: Turn, topic: str, title: str) -> Response:
     """Say the next item of a topic not yet said in this session, then offer the one after."""
     state = t.session.get(WALK_KEY)
-    if not state or state.get("topic") != topic:
+    # Session attributes are client data: anything but the walk this topic wrote starts over.
+    ours = isinstance(state, dict) and isinstance(state.get("said"), list)
+    if not ours or state.get("topic") != topic:
         state = {"topic": topic, "said": []}
     items = t.content.items(topic)
     item = next((i for i in items if i.id not in state["said"]), None)
@@ -281,8 +284,9 @@ class GuideYesHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        if t.asking == ASKING_MORE and t.session.get(WALK_KEY):
-            topic = t.session[WALK_KEY]["topic"]
+        state = t.session.get(WALK_KEY)
+        topic = state.get("topic") if isinstance(state, dict) else None
+        if t.asking == ASKING_MORE and topic in WALK_TOPICS:
             return walk(t, topic, f"card_title_{topic}")
         return give_tip(t)
 

@@ -63,7 +63,15 @@ def _to_session(cramp: store.Cramp) -> dict:
     }
 
 
-def _from_session(saved: dict) -> store.Cramp:
+def _from_session(saved) -> store.Cramp | None:
+    """The pending cramp back from the session; None if it came back unreadable (client data)."""
+    try:
+        return _cramp_from(saved)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _cramp_from(saved: dict) -> store.Cramp:
     return store.Cramp(
         at=dt.datetime.fromisoformat(saved["at"]),
         night=dt.date.fromisoformat(saved["night"]),
@@ -118,7 +126,10 @@ def failure_matters(user: str) -> bool:
 
 
 def _recorded(t: Turn) -> list[str]:
-    return t.session.setdefault(RECORDED_KEY, [])
+    recorded = t.session.get(RECORDED_KEY)
+    if not isinstance(recorded, list):  # client data: anything but our list starts afresh
+        recorded = t.session[RECORDED_KEY] = []
+    return recorded
 
 
 def eased_goodbye(t: Turn, ep: dict | None, speech: Speech) -> Response:

@@ -21,6 +21,7 @@ from flask_ask_sdk.skill_adapter import (
     SkillAdapter,
 )
 
+from cramp_coach.envelope import unanswerable_reason
 from cramp_coach.webservice.certificates import (
     ChainFetcher,
     Clock,
@@ -88,9 +89,13 @@ def check_alexa_envelope(skill: CustomSkill, body: str) -> None:
     if not isinstance(parsed, dict) or not isinstance(parsed.get("request"), dict):
         raise RequestRefused("the body is not an Alexa request envelope")
     try:
-        skill.serializer.deserialize(payload=body, obj_type=RequestEnvelope)
+        envelope = skill.serializer.deserialize(payload=body, obj_type=RequestEnvelope)
     except AskSdkException as error:
         raise RequestRefused(f"the body is not an Alexa request envelope: {error}") from None
+    # Fields the SDK reads before any handler runs: without them it raises (HTTP 500).
+    reason = unanswerable_reason(envelope)
+    if reason:
+        raise RequestRefused(f"the body is not an Alexa request envelope: {reason}")
 
 
 def refuse(reason: str) -> Any:

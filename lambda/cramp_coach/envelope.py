@@ -1,0 +1,26 @@
+"""Whether a request envelope can be answered at all, checked before the skill runs.
+
+The ASK SDK reads some fields before any handler (and so before the exception handler)
+runs: context.System for the API client, the application id for the skill id check, and
+the intent of an IntentRequest in every is_intent_name predicate. Without them it raises
+outside the skill's own error handling. Alexa always sends them; anything else gets the
+unreadable-request reply (Lambda) or HTTP 400 (web service).
+"""
+
+from __future__ import annotations
+
+from ask_sdk_model import IntentRequest, RequestEnvelope
+
+
+def unanswerable_reason(envelope: RequestEnvelope | None) -> str | None:
+    """Why this envelope cannot be answered, or None when it can."""
+    if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
+        return "no request"
+    system = getattr(envelope.context, "system", None)
+    if system is None:
+        return "no context.System"
+    if system.application is None:
+        return "no context.System.application"
+    if isinstance(envelope.request, IntentRequest) and envelope.request.intent is None:
+        return "an IntentRequest without an intent"
+    return None
