@@ -1,47 +1,29 @@
 """Night mode follows the device's time zone; the Settings API never holds up an answer."""
 
 import gc
-import json
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cramp_coach import clock
 from cramp_coach.content import content_for
 from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, launch, plain, speech_of
+from fake_alexa_api import FakeAlexaApi
 from lambda_function import lambda_handler
 
 DEADLINE = 0.1  # the issue's bound for a failing or hanging time-zone look-up
 
 
-class SettingsApi(BaseHTTPRequestHandler):
-    zone = "America/Los_Angeles"
-    calls: list = []
-
-    def do_GET(self):  # noqa: N802 - http.server's naming
-        SettingsApi.calls.append((self.path, self.headers.get("Authorization")))
-        body = json.dumps(self.zone).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def settings_api():
-    SettingsApi.calls = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SettingsApi)
-    threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    ).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    """The Alexa Settings API on loopback (the fake the bedtime tests use too); it refuses a
+    request without the envelope's bearer token."""
+    with FakeAlexaApi(time_zone="America/Los_Angeles", token="test-token") as api:
+        yield api
+
+
+def zone_lookups(api) -> list[str]:
+    return [call for call in api.log if call.endswith("/settings/System.timeZone")]
 
 
 @pytest.fixture
@@ -56,7 +38,7 @@ def silent_api():
 
 def event_at(endpoint, at, name="LaunchRequest", device="amzn1.ask.device.TZ"):
     event = launch(at=at) if name == "LaunchRequest" else intent(name, at=at)
-    event["context"]["System"]["apiEndpoint"] = endpoint
+    event["context"]["System"]["apiEndpoint"] = getattr(endpoint, "url", endpoint)
     event["context"]["System"]["device"]["deviceId"] = device
     return event
 
@@ -66,15 +48,15 @@ def test_the_device_time_zone_decides_night(settings_api):
     at = "2026-11-26T05:00:00Z"
     response = lambda_handler(event_at(settings_api, at), None)
     assert "<prosody" not in speech_of(response)
-    path, auth = SettingsApi.calls[0]
-    assert path == "/v2/devices/amzn1.ask.device.TZ/settings/System.timeZone"
-    assert auth == "Bearer test-token"
+    assert zone_lookups(settings_api) == [
+        "GET /v2/devices/amzn1.ask.device.TZ/settings/System.timeZone"
+    ]
 
 
 def test_a_cached_time_zone_makes_no_second_call(settings_api):
     lambda_handler(event_at(settings_api, NIGHT), None)
     lambda_handler(event_at(settings_api, DAY), None)
-    assert len(SettingsApi.calls) == 1
+    assert len(zone_lookups(settings_api)) == 1
 
 
 def test_the_time_zone_is_kept_in_the_session(settings_api):
@@ -119,7 +101,7 @@ def test_a_cramp_answer_never_waits_for_the_settings_api(settings_api):
     response = lambda_handler(
         event_at(settings_api, "2026-11-26T05:00:00Z", "CrampNowIntent"), None
     )
-    assert SettingsApi.calls == []
+    assert zone_lookups(settings_api) == []
     assert first_sentence(response).startswith("Straighten your leg")
     assert '<prosody volume="soft"' in speech_of(response)  # unknown zone: the locale's own
 
@@ -129,6 +111,6 @@ def test_a_zone_learned_earlier_is_used_by_the_cramp_answer(settings_api):
     response = lambda_handler(
         event_at(settings_api, "2026-11-26T05:00:00Z", "CrampNowIntent"), None
     )
-    assert len(SettingsApi.calls) == 1
+    assert len(zone_lookups(settings_api)) == 1
     assert "<prosody" not in speech_of(response)  # 21:00 there: the day voice
     assert "thirty seconds" in plain(speech_of(response))
