@@ -73,10 +73,12 @@ class Content:
     def _topic(self, topic: str) -> dict[str, Item]:
         items = self._topics.get(topic)
         if items is None:
-            items = {}
+            raws: dict[str, dict] = {}
             for path in self._topic_files.get(topic, ()):
                 for raw in _read(path).get("item", []):
-                    items[raw["id"]] = _item(topic, raw)  # a locale's item replaces the base's
+                    # A locale's item overrides only the fields it gives (say, just the card).
+                    raws[raw["id"]] = {**raws.get(raw["id"], {}), **raw}
+            items = {item_id: _item(topic, raw) for item_id, raw in raws.items()}
             self._topics[topic] = items
         return items
 
