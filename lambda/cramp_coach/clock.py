@@ -17,6 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from .alexa_api import within
 from .config import load_settings
 from .content import content_for
+from .envelope import session_attributes
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +66,6 @@ def _zone(name) -> ZoneInfo | None:
         return None
 
 
-def _session(handler_input: HandlerInput) -> dict:
-    """Session attributes; a scratch dict for requests outside a session (skill events)."""
-    if handler_input.request_envelope.session is None:
-        return {}
-    return handler_input.attributes_manager.session_attributes
-
-
 def _ask_settings_api(handler_input: HandlerInput) -> str | None:
     factory = handler_input.service_client_factory
     device = handler_input.request_envelope.context.system.device
@@ -80,9 +74,18 @@ def _ask_settings_api(handler_input: HandlerInput) -> str | None:
     return factory.get_ups_service().get_system_time_zone(device.device_id)
 
 
-def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
+_UNKNOWN = object()
+
+
+def _remembered_zone_name(key: str):
+    """The container's answer for this device while fresh (a name or None), else _UNKNOWN."""
     name, expires = _TZ_CACHE.get(key, (None, 0.0))
-    if time.monotonic() < expires:
+    return name if time.monotonic() < expires else _UNKNOWN
+
+
+def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
+    name = _remembered_zone_name(key)
+    if name is not _UNKNOWN:
         return name
     name = within(load_settings().alexa_api_timeout_seconds, _ask_settings_api, handler_input)
     keep = _TZ_KEEP_SECONDS if _zone(name) else _TZ_RETRY_SECONDS
@@ -98,7 +101,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     `ask=False` never calls the Settings API (a cramp answer does not wait for it): an
     unknown zone is the locale's default until a later request learns the device's own.
     """
-    session = _session(handler_input)
+    session = session_attributes(handler_input)
     zone = _zone(session.get(TZ_SESSION_KEY))
     if zone:
         return zone
@@ -108,8 +111,8 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     elif ask:
         name = _cached_zone_name(handler_input, key)
     else:
-        name, expires = _TZ_CACHE.get(key, (None, 0.0))
-        name = name if time.monotonic() < expires else None
+        name = _remembered_zone_name(key)
+        name = None if name is _UNKNOWN else name
     zone = _zone(name)
     if zone is None:
         locale = handler_input.request_envelope.request.locale

@@ -9,6 +9,7 @@ unreadable-request reply (Lambda) or HTTP 400 (web service).
 
 from __future__ import annotations
 
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, RequestEnvelope
 
 
@@ -24,3 +25,11 @@ def unanswerable_reason(envelope: RequestEnvelope | None) -> str | None:
     if isinstance(envelope.request, IntentRequest) and envelope.request.intent is None:
         return "an IntentRequest without an intent"
     return None
+
+
+def session_attributes(handler_input: HandlerInput) -> dict:
+    """The session's attributes; a scratch dict for requests outside a session (skill events),
+    where the SDK's attributes manager would raise."""
+    if handler_input.request_envelope.session is None:
+        return {}
+    return handler_input.attributes_manager.session_attributes

@@ -16,6 +16,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from . import clock
 from .content import Content, content_for
+from .envelope import session_attributes
 from .speech import Speech
 
 TURN_KEY = "turn"
@@ -58,9 +59,7 @@ class Turn:
     @cached_property
     def session(self) -> dict:
         """Session attributes; an empty scratch dict for requests outside a session."""
-        if self.handler_input.request_envelope.session is None:
-            return {}
-        return self.handler_input.attributes_manager.session_attributes
+        return session_attributes(self.handler_input)
 
     @property
     def request_id(self) -> str:

@@ -38,10 +38,11 @@ def episode(t: Turn) -> dict | None:
     """The episode in the session, or None when there is none or it came back unreadable
     (session attributes are client data: a corrupted one must not cost the user the stretch)."""
     ep = t.session.get(EPISODE_KEY)
-    return ep if _well_formed(t, ep) else None
+    return ep if well_formed(t, ep) else None
 
 
-def _well_formed(t: Turn, ep) -> bool:
+def well_formed(t: Turn, ep) -> bool:
+    """An episode as this module writes it (history checks the ones it keeps the same way)."""
     return (
         isinstance(ep, dict)
         and known(t, "muscles", ep.get("muscle")) is not None
@@ -66,12 +67,8 @@ def known(t: Turn, table: str, value) -> str | None:
     return value if isinstance(value, str) and value in t.content.table(table) else None
 
 
-def _started(ep: dict) -> dt.datetime:
-    return dt.datetime.fromisoformat(ep["started"])
-
-
 def episode_age(t: Turn, ep: dict) -> dt.timedelta:
-    return t.now - _started(ep)
+    return t.now - _parse_started(ep["started"])
 
 
 def begin_episode(t: Turn, muscle: str, side: str | None) -> dict:

@@ -126,8 +126,9 @@ def failure_matters(user: str) -> bool:
 
 
 def _recorded(t: Turn) -> list[str]:
+    """Ids of this session's episodes already written (client data: anything else, afresh)."""
     recorded = t.session.get(RECORDED_KEY)
-    if not isinstance(recorded, list):  # client data: anything but our list starts afresh
+    if not isinstance(recorded, list) or not all(isinstance(i, str) for i in recorded):
         recorded = t.session[RECORDED_KEY] = []
     return recorded
 
@@ -149,11 +150,17 @@ def eased_goodbye(t: Turn, ep: dict | None, speech: Speech) -> Response:
     return t.reply(speech, card=card, end=True)
 
 
+def _cramp_now():
+    from . import cramp_now  # cramp_now imports this module: imported when first needed
+
+    return cramp_now
+
+
 class EpisodeSnapshot(AbstractRequestInterceptor):
     """Remember which episode the session held when the request arrived."""
 
     def process(self, handler_input: HandlerInput) -> None:
-        episode = turn(handler_input).session.get(cramp_now_episode_key())
+        episode = _cramp_now().episode(turn(handler_input))
         handler_input.attributes_manager.request_attributes[EPISODE_AT_START] = episode
 
 
@@ -173,11 +180,11 @@ class EpisodeRecorder(AbstractResponseInterceptor):
 
     def _record_ended(self, handler_input: HandlerInput, response: Response | None) -> None:
         t = turn(handler_input)
-        recorded = set(t.session.get(RECORDED_KEY, []))
-        waiting = list(t.session.get(UNRECORDED_KEY, []))
+        cramp_now = _cramp_now()
+        waiting = _waiting(t)
         before = handler_input.attributes_manager.request_attributes.get(EPISODE_AT_START)
-        now = t.session.get(cramp_now_episode_key())
-        if before and (now is None or now.get("id") != before.get("id")):
+        now = cramp_now.episode(t)
+        if before and (now is None or now["id"] != before["id"]):
             waiting.append(before)  # over this turn: ended, handed over, or replaced
         ending = is_request_type("SessionEndedRequest")(handler_input) or bool(
             response is not None and response.should_end_session
@@ -185,27 +192,27 @@ class EpisodeRecorder(AbstractResponseInterceptor):
         if not ending:
             t.session[UNRECORDED_KEY] = waiting
             return
+        user = _user(t)
         if now:
             waiting.append(now)
-        user = _user(t)
-        for ep in _unique_coached(waiting, recorded):
-            if user:
-                _save(user, episode_cramp(t, ep))
+        for ep in _unique_coached(waiting, set(_recorded(t))) if user else []:
+            _save(user, episode_cramp(t, ep))
+
+
+def _waiting(t: Turn) -> list[dict]:
+    """Episodes over but not yet written; only well-formed ones (the session is client data)."""
+    kept = t.session.get(UNRECORDED_KEY)
+    episodes = kept if isinstance(kept, list) else []
+    return [ep for ep in episodes if _cramp_now().well_formed(t, ep)]
 
 
 def _unique_coached(episodes: list[dict], recorded: set[str]) -> list[dict]:
     seen, chosen = set(recorded), []
     for ep in episodes:
-        if isinstance(ep, dict) and ep.get("coached") and ep.get("id") not in seen:
-            seen.add(ep.get("id"))
+        if ep.get("coached") and ep["id"] not in seen:
+            seen.add(ep["id"])
             chosen.append(ep)
     return chosen
-
-
-def cramp_now_episode_key() -> str:
-    from . import cramp_now  # cramp_now imports this module; the key is its to define
-
-    return cramp_now.EPISODE_KEY
 
 
 # --- consent ----------------------------------------------------------------------------
