@@ -33,7 +33,7 @@ PLACEHOLDER_VALUES = {
     "leg": "your right leg",
     **{
         key: max((facts[key] for facts in LOCALE_FACTS), key=lambda v: len(v.split()))
-        for key in ("emergency_number", "urgent_care")
+        for key in ("emergency_number", "urgent_care", "maternity_care", "maternity_now")
     },
 }
 
@@ -133,6 +133,7 @@ def test_red_flag_items_may_carry_extra_fields_for_the_safety_journey():
         "id": "calf_swollen",
         "level": "urgent",
         "symptoms": ["swollen calf"],
+        "hazard": "H2",
         "action": "same-day care",
         "speech": "Get care today.",
         "sources": ["nhs-dvt"],
