@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-import tomllib
 import sys
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from lambda_function import lambda_handler
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = content_for("en-US")
-FACTS = tomllib.loads((Path(__file__).parents[1] / "content/en-US/locale.toml").read_text())["locale"]
+FACTS = tomllib.loads((ROOT / "content/en-US/locale.toml").read_text())["locale"]
 TIP_IDS = [item.id for item in CONTENT.items("tips")]
 # New York (the en-US default zone; the Settings API is unreachable in tests) is UTC-5 in November.
 AT_1959 = "2026-11-27T00:59:00Z"

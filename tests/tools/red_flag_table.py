@@ -85,7 +85,8 @@ def main(argv: list[str]) -> int:
     elif "--check" in argv:
         current = SAFETY_CASE.read_text()
         if with_table(current, table) != current:
-            print("docs/clinical-safety.md triage table is stale; run: make red-flags-table", file=sys.stderr)
+            stale = "docs/clinical-safety.md triage table is stale; run: make red-flags-table"
+            print(stale, file=sys.stderr)
             return 1
     else:
         print(table)
