@@ -617,7 +617,7 @@ def test_the_ten_minute_item_the_mid_cramp_journey_uses_is_there():
     assert item.get("level") == "urgent"
 
 
-# --- the README table -------------------------------------------------------------------
+# --- the triage table in the clinical safety case --------------------------------------
 
 
 def table_tool():
@@ -629,17 +629,31 @@ def table_tool():
     return module
 
 
-def test_the_readme_triage_table_is_current():
+SAFETY_CASE = ROOT / "docs" / "clinical-safety.md"
+
+
+def test_the_safety_case_triage_table_is_current():
     tool = table_tool()
-    readme = (ROOT / "README.md").read_text()
-    assert tool.readme_with_table(readme, tool.render()) == readme, "run: make red-flags-table"
+    document = SAFETY_CASE.read_text()
+    assert tool.with_table(document, tool.render()) == document, "run: make red-flags-table"
 
 
-def test_the_readme_levels_are_the_ones_these_tests_expect():
-    readme = (ROOT / "README.md").read_text()
+def test_the_safety_case_levels_are_the_ones_these_tests_expect():
+    document = SAFETY_CASE.read_text()
     by_name = {v["name"]["value"]: v["id"] for v in symptom_values()}
-    rows = re.findall(r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \|$", readme, re.MULTILINE)
+    rows = re.findall(
+        r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \| `\w+` \(H\d+\) \|$", document, re.M
+    )
     assert {by_name[name] for name, _, _ in rows} == set(EXPECTED_LEVEL)
     for name, level, first in rows:
         assert level == EXPECTED_LEVEL[by_name[name]], name
         assert level_of_text(first, "en-US") == level, name
+    combos = re.findall(r"^\| _(.+?)_ \| (\w+) \|", document, re.M)
+    assert len(combos) == len(tool_combinations())
+    for (said, ids), (name, level) in zip(tool_combinations(), combos, strict=True):
+        assert name == said
+        assert level == most_serious(*ids), said
+
+
+def tool_combinations():
+    return table_tool().COMBINATIONS

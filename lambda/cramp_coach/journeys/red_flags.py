@@ -24,6 +24,8 @@ SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 GUIDE = "when_to_worry"
 ASKING_SYMPTOM = "symptom"
 ENDS_AT_ONCE = ("emergency", "urgent")  # the person has a call to make; no coaching after it
+PREGNANT = ("pregnant", "pregnant_swollen")
+PREGNANCY_WARNING = "pregnancy_warning"  # belly pain, bleeding, a suddenly swollen face
 
 
 def symptoms_heard(handler_input: HandlerInput) -> list[str]:
@@ -47,6 +49,14 @@ def red_flag_place(handler_input: HandlerInput) -> str | None:
     places = turn(handler_input).content.table("red_flag_places")
     words = re.findall(r"[a-z]+", muscle.heard.lower())
     return next((places[word] for word in words if word in places), None)
+
+
+def with_unplaced_in_pregnancy(symptom_ids: list[str], not_placed: list[str]) -> list[str]:
+    """In pregnancy, words we could not place may be bleeding or belly pain: they go to the
+    maternity unit now (over-triage is the safe error at 3 a.m.)."""
+    if not_placed and set(symptom_ids) & set(PREGNANT):
+        return [*symptom_ids, PREGNANCY_WARNING]
+    return symptom_ids
 
 
 def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
@@ -156,8 +166,9 @@ class SymptomHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        heard = with_episode_age(t, symptoms_heard(handler_input))
         not_placed = unplaced(handler_input)
+        heard = with_unplaced_in_pregnancy(symptoms_heard(handler_input), not_placed)
+        heard = with_episode_age(t, heard)
         verdict = triage.triage(heard, triage.rules(t.content))
         return answer(t, verdict, not_placed) if verdict else not_recognised(t, not_placed)
 
