@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy \
+.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table clinical-review \
+	triage-probes package deploy \
 	fuzz load soak
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
@@ -55,6 +56,15 @@ dynamo-calls: venv
 
 red-flags-table: venv
 	$(PY) tests/tools/red_flag_table.py --write
+
+# Every spoken sentence and card in every locale, with sources and evidence grade, for a
+# clinician to sign off (docs/clinical-safety.md): build/clinical-review.md.
+clinical-review: venv
+	$(PY) tests/tools/clinical_review.py
+
+# The held-out triage probes through the real handler, per locale (docs/clinical-safety.md).
+triage-probes: venv
+	$(PY) tests/tools/triage_probes.py
 
 # The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
 package: venv

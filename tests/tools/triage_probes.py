@@ -28,6 +28,7 @@ os.environ.setdefault("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")  # neve
 PROBES = ROOT / "tests" / "triage_probes.tsv"
 CONTENT = ROOT / "content"
 LEVELS = ("emergency", "urgent", "soon", "routine")
+UNPLACED = "I couldn't place that symptom."  # the safety-line answer
 
 
 def facts(locale: str) -> dict:
@@ -98,8 +99,15 @@ def main(argv: list[str]) -> int:
     for locale in locales:
         outcomes = run(locale)
         right = [o for o in outcomes if o.heard == o.expected]
-        under = [o for o in outcomes if o.heard is None or _less_urgent(o.heard, o.expected)]
-        print(f"{locale}: {len(right)}/{len(outcomes)} right, {len(under)} under-called or lost")
+        over = [o for o in outcomes if o.heard and _less_urgent(o.expected, o.heard)]
+        under = [o for o in outcomes if o.heard and _less_urgent(o.heard, o.expected)]
+        safety_line = [o for o in outcomes if o.heard is None and o.first == UNPLACED]
+        lost = [o for o in outcomes if o.heard is None and o.first != UNPLACED]
+        print(
+            f"{locale}: {len(right)}/{len(outcomes)} right, {len(over)} over-called, "
+            f"{len(under)} under-called, {len(safety_line)} unplaced (safety line said), "
+            f"{len(lost)} lost (no red-flag answer)"
+        )
         for o in outcomes:
             if o.heard != o.expected:
                 print(f"  {o.said!r}: expected {o.expected}, got {o.heard} ({o.first!r})")
