@@ -1,5 +1,5 @@
 """Content checks: every file fits the schema, every spoken line is one breath and valid SSML,
-every item cites real sources, and nothing repeats a claim evidence.md says not to repeat."""
+every item cites real sources, and nothing repeats a claim docs/evidence.md says not to repeat."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ NEGATION = re.compile(
     re.IGNORECASE,
 )
 CLAIM_VERB = r"(prevents?|stops?|cures?|helps?|works?|reduces?|relieves?|eases?|fixes|fix)"
-# evidence.md, "Claims not to repeat": each a pattern that must never match any text.
+# docs/evidence.md, "Claims not to repeat": each a pattern that must never match any text.
 FORBIDDEN_ALWAYS = {
     "lemon/citrate and calcium crystals": r"crystal",
     "tart cherry juice or melatonin prevents cramps": r"(cherr(y|ies)|melatonin)\w*( juice)? "

@@ -1,6 +1,6 @@
 """Red flags through the real lambda_handler: the action comes first, in every locale's words.
 
-The expected level of each symptom is written out here by hand (from evidence.md, "When to
+The expected level of each symptom is written out here by hand (from docs/evidence.md, "When to
 get help"), not read from content/, so a content edit that changes a level fails a test.
 """
 
