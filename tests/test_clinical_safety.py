@@ -331,7 +331,7 @@ def test_the_held_out_probes_are_not_copied_into_the_model():
 
 # Measured with tests/tools/triage_probes.py; the floor only rises. No probe expected to be
 # an emergency may be lost or under-called.
-PROBE_FLOOR = 23
+PROBE_FLOOR = 27
 
 
 def test_the_held_out_probes_reach_their_level():
