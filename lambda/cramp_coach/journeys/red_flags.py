@@ -8,6 +8,7 @@ Emergency and urgent answers end the session at once: the person has a call to m
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -70,7 +71,7 @@ def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
 # --- replies -------------------------------------------------------------------------
 
 
-def verdict_card(t: Turn, verdict: triage.Verdict, not_placed: list[str] = ()) -> Card:
+def verdict_card(t: Turn, verdict: triage.Verdict, not_placed: Sequence[str] = ()) -> Card:
     """Titled with the action; the winning red flag, any others heard, words not placed,
     sources, disclaimer."""
     lines = [triage.fill(t.content, verdict.item.card)]
@@ -83,7 +84,7 @@ def verdict_card(t: Turn, verdict: triage.Verdict, not_placed: list[str] = ()) -
     return Card(triage.action(t.content, verdict.item), "\n".join(lines))
 
 
-def unplaced_lines(t: Turn, not_placed: list[str]) -> list[str]:
+def unplaced_lines(t: Turn, not_placed: Sequence[str]) -> list[str]:
     if not not_placed:
         return []
     item = t.content.item(GUIDE, "unplaced_also")
@@ -91,7 +92,7 @@ def unplaced_lines(t: Turn, not_placed: list[str]) -> list[str]:
     return ["", *heard, triage.fill(t.content, item.card)]
 
 
-def answer(t: Turn, verdict: triage.Verdict, not_placed: list[str] = ()) -> Response:
+def answer(t: Turn, verdict: triage.Verdict, not_placed: Sequence[str] = ()) -> Response:
     """The action first; then, in a cramp that is not an emergency, back to the coaching.
     Words that could not be placed are owned up to, with the safety line, after the action
     (an emergency says only its action: the person has a call to make)."""
@@ -119,7 +120,7 @@ def keep_coaching_or_end(t: Turn, speech: Speech, card: Card, urgent: bool = Fal
     )
 
 
-def not_recognised(t: Turn, not_placed: list[str]) -> Response:
+def not_recognised(t: Turn, not_placed: Sequence[str]) -> Response:
     """A symptom the skill cannot place: it says so, never guesses, and gives the safety line
     in the normal voice (it names the emergency number)."""
     item = t.content.item(GUIDE, "unknown_symptom")
