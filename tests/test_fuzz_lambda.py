@@ -133,6 +133,18 @@ FOUND_BY_FUZZING = {
     "device id with a lone surrogate": _with(
         launch(), "\udfff", "context", "System", "device", "deviceId"
     ),
+    "device id with a lone surrogate answers 'Shall I set it?'": _with(
+        intent(
+            "AMAZON.YesIntent",
+            attributes={"asking": "bedtime_set", "bedtime": {"action": "set", "time": "22:00"}},
+            new=False,
+        ),
+        "\udfff",
+        "context",
+        "System",
+        "device",
+        "deviceId",
+    ),
     "no context.System": _without(launch(), "context", "System"),
     "IntentRequest without an intent": _without(intent("CrampNowIntent"), "request", "intent"),
     "pending cramp without its time": intent(

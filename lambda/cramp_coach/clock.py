@@ -7,7 +7,6 @@ for the container's life and in the session; otherwise the locale's default zone
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from .alexa_api import within
 from .config import load_settings
 from .content import content_for
-from .envelope import session_attributes
+from .envelope import device_key, session_attributes
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +44,6 @@ def request_time(handler_input: HandlerInput) -> dt.datetime:
         if _EARLIEST <= stamp <= _LATEST:
             return stamp
     return dt.datetime.now(dt.UTC)
-
-
-def _device_key(handler_input: HandlerInput) -> str | None:
-    device = getattr(handler_input.request_envelope.context.system, "device", None)
-    device_id = getattr(device, "device_id", None)
-    if not isinstance(device_id, str) or not device_id:
-        return None
-    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
-    return hashlib.sha256(device_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _zone(name) -> ZoneInfo | None:
@@ -105,7 +95,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     zone = _zone(session.get(TZ_SESSION_KEY))
     if zone:
         return zone
-    key = _device_key(handler_input)
+    key = device_key(handler_input)
     if not key:
         name = None
     elif ask:

@@ -9,6 +9,8 @@ unreadable-request reply (Lambda) or HTTP 400 (web service).
 
 from __future__ import annotations
 
+import hashlib
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, RequestEnvelope
 
@@ -33,3 +35,14 @@ def session_attributes(handler_input: HandlerInput) -> dict:
     if handler_input.request_envelope.session is None:
         return {}
     return handler_input.attributes_manager.session_attributes
+
+
+def device_key(handler_input: HandlerInput) -> str | None:
+    """A one-way hash of the request's device id (for per-device caches), None without one."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device = getattr(system, "device", None)
+    device_id = getattr(device, "device_id", None)
+    if not isinstance(device_id, str) or not device_id:
+        return None
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
+    return hashlib.sha256(device_id.encode("utf-8", "surrogatepass")).hexdigest()

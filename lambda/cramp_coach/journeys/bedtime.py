@@ -11,7 +11,6 @@ user has agreed to storage; otherwise the Reminders API's own list finds it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from .. import reminders, store
+from ..envelope import device_key
 from ..reminders import PERMISSION, THROTTLED, TIMEOUT, ReminderFailure
 from ..slots import slot
 from ..speech import Speech
@@ -194,9 +194,7 @@ def propose(t: Turn, action: str, value: str | None) -> Response:
 
 
 def _device(t: Turn) -> str:
-    device = getattr(t.handler_input.request_envelope.context.system, "device", None)
-    device_id = getattr(device, "device_id", None) or ""
-    return hashlib.sha256(device_id.encode()).hexdigest()
+    return device_key(t.handler_input) or ""  # no device id: one shared entry
 
 
 def voice_consent_possible(t: Turn) -> bool:
