@@ -10,7 +10,7 @@ import uuid
 import boto3
 import pytest
 from cramp_coach import local_dynamodb, store
-from cramp_coach.journeys import history
+from cramp_coach.journeys import recording
 from moto import mock_aws
 
 TABLE = "cramp-coach-test"
@@ -22,7 +22,7 @@ def table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", TABLE)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    history._LAST_OUTCOME.clear()  # what one test's user consented to is not the next's
+    recording._LAST_OUTCOME.clear()  # what one test's user consented to is not the next's
     with mock_aws():
         store.reset_client()
         local_dynamodb.create_table(TABLE)
@@ -40,7 +40,7 @@ def server_table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", name)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     before = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    history._LAST_OUTCOME.clear()
+    recording._LAST_OUTCOME.clear()
     server = local_dynamodb.start_local_dynamodb(name)
     store.reset_client()
     try:

@@ -26,7 +26,7 @@ from botocore.exceptions import ReadTimeoutError
 from checks import assert_valid_response
 from cramp_coach import content, store
 from cramp_coach.content import content_dir, content_for
-from cramp_coach.journeys import history
+from cramp_coach.journeys import recording
 from dynamo import all_items
 from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, speech_of
 from fake_alexa_api import FakeAlexaApi
@@ -88,7 +88,7 @@ def timed(call, *args, **kwargs):
 def consenting(table):
     """A user who said yes to keeping a count, in moto's in-process DynamoDB."""
     store.grant_consent(USER)
-    history._LAST_OUTCOME.clear()
+    recording._LAST_OUTCOME.clear()
     return USER
 
 
@@ -109,7 +109,7 @@ def outcome(goodbye: dict) -> str:
     if (goodbye["response"].get("card") or {}).get("title") == HISTORY_WORDS["card_title_logged"]:
         return store.SAVED  # saved now or before: the logged card
     if HISTORY_WORDS["save_failed_episode"] in speech_of(goodbye):
-        return history.FAILED
+        return recording.FAILED
     return "?"
 
 
@@ -128,7 +128,7 @@ def test_a_cramp_under_any_dynamodb_error_still_gets_the_stretch_first(consentin
         assert opening(again) in relief_openings()
         goodbye, seconds = timed(talk.say, "CrampEasedIntent")  # the episode is counted here
         assert_valid_response(goodbye)
-        assert outcome(goodbye) == history.FAILED  # and the user is told
+        assert outcome(goodbye) == recording.FAILED  # and the user is told
         assert seconds < MAX_TURN_SECONDS
     assert stored() == (0, 0)  # nothing half-written
 
@@ -183,7 +183,7 @@ def black_hole():
 def hanging_dynamodb(monkeypatch):
     with black_hole() as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", url)
-        history._LAST_OUTCOME.clear()
+        recording._LAST_OUTCOME.clear()
         store.reset_client()
         yield url
     store.reset_client()
@@ -316,7 +316,7 @@ def test_counts_stay_exact_through_faults_and_alexa_retries(consenting):
     assert count == items == len(saved_episodes) == 36
     # The faults really happened: only the fault-free first tries said saved.
     assert {o for name, o in first_outcomes if name == "none"} == {store.SAVED}
-    assert {o for name, o in first_outcomes if name != "none"} == {history.FAILED}
+    assert {o for name, o in first_outcomes if name != "none"} == {recording.FAILED}
 
 
 def test_a_lost_reply_then_a_retry_counts_the_cramp_once(consenting):
@@ -327,7 +327,7 @@ def test_a_lost_reply_then_a_retry_counts_the_cramp_once(consenting):
     )
     with response_lost():
         first = lambda_handler(eased, None)
-    assert outcome(first) == history.FAILED  # the user was told it failed...
+    assert outcome(first) == recording.FAILED  # the user was told it failed...
     assert stored() == (1, 1)  # ...but it did commit
     assert outcome(lambda_handler(eased, None)) == store.SAVED  # Alexa's retry: already kept
     assert stored() == (1, 1)

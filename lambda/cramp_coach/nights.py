@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 
 from .content import Content
-from .store import Cramp, night_of
+from .records import Cramp, night_of
 
 WEEK = 7
 FORTNIGHT = 14

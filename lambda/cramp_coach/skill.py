@@ -11,7 +11,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, bedtime, cramp_now, guide, history, red_flags
+from .journeys import basics, bedtime, cramp_now, guide, history, recording, red_flags
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
@@ -72,8 +72,8 @@ def build_skill() -> CustomSkill:
         builder.add_request_handler(handler())
     builder.add_exception_handler(basics.SpeakAnywayExceptionHandler())
     builder.add_global_request_interceptor(RequestLogger())
-    builder.add_global_request_interceptor(history.EpisodeSnapshot())
-    builder.add_global_response_interceptor(history.EpisodeRecorder())  # counts ended cramps
+    builder.add_global_request_interceptor(recording.EpisodeSnapshot())
+    builder.add_global_response_interceptor(recording.EpisodeRecorder())  # counts ended cramps
     builder.add_global_response_interceptor(ResponseLogger())
     return builder.create()
 

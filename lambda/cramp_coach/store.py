@@ -22,11 +22,25 @@ import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from .config import load_settings
+from .records import (  # noqa: F401 - the records' names are the store's vocabulary too
+    ALREADY_SAVED,
+    CONSENT_NO,
+    CONSENT_YES,
+    CRAMP_PREFIX,
+    NOT_ASKED,
+    REFUSED,
+    SAVED,
+    Cramp,
+    History,
+    Outcome,
+    Profile,
+    night_of,
+    utc_iso,
+)
 
 # boto3 and botocore are imported on first use, not with this module: in a fresh container
 # they cost more CPU than the whole hello-world skill, and most requests (opening the skill,
@@ -35,10 +49,7 @@ from .config import load_settings
 log = logging.getLogger(__name__)
 
 PROFILE_SK = "PROFILE"
-CRAMP_PREFIX = "CRAMP#"
 TTL_ATTRIBUTE = "expires_at"
-CONSENT_YES = "yes"
-CONSENT_NO = "no"
 
 # Short timeouts and few, quick retries: botocore's defaults (60 s reads, legacy retries)
 # could outlast Alexa's 8-second limit many times over.
@@ -154,32 +165,6 @@ def _call(operation: str, **kwargs) -> dict:
 # --- the profile ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Profile:
-    """A user's profile item. `consent` is "yes", "no", or None when never asked.
-
-    Other journeys keep their small state here too (tip rotation, reminder id,
-    notice_heard): read it with `profile.get("name")`, write it with update_profile.
-    """
-
-    fields: Mapping[str, Any]
-
-    @property
-    def consent(self) -> str | None:
-        return self.fields.get("consent")
-
-    @property
-    def consented(self) -> bool:
-        return self.consent == CONSENT_YES
-
-    @property
-    def cramp_count(self) -> int:
-        return int(self.fields.get("cramp_count", 0))
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.fields.get(name, default)
-
-
 def _profile_from_item(item: Mapping[str, dict] | None) -> Profile | None:
     if not item:
         return None
@@ -242,76 +227,43 @@ def update_profile(user_id: str, *, if_consented: bool = False, **fields: Any) -
 
 # --- cramps ------------------------------------------------------------------------
 
-SAVED = "saved"  # stored now
-ALREADY_SAVED = "already_saved"  # this episode or request was stored before: not counted again
-NOT_ASKED = "not_asked"  # no consent yet: nothing stored
-REFUSED = "refused"  # the user said no: nothing stored
-
 # The cramp-now answer waits at most this long for its one write; after that the user hears
 # the stretch regardless and the write is retried (idempotently) when the cramp has eased.
 SAVE_DEADLINE_SECONDS = float(os.environ.get("CRAMP_SAVE_DEADLINE_SECONDS", "1.5"))
 _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
 
 
-@dataclass(frozen=True)
-class Cramp:
-    """One cramp. `night` is the local date the night began (a 2 a.m. cramp: the day before)."""
-
-    at: dt.datetime  # when it started, aware
-    night: dt.date
-    muscle: str
-    side: str | None
-    source: str  # "live" (talked through it) or "logged" (told afterwards)
-    event_id: str  # the episode's first request id, or the logging request's id
-    time_known: bool = True
-    local_time: str | None = field(default=None)  # "03:10", the device's clock at the time
-
-    @property
-    def sort_key(self) -> str:
-        return f"{CRAMP_PREFIX}{utc_iso(self.at)}#{self.event_id}"
-
-    def item(self, user_id: str, retention_days: int) -> dict:
-        expires = int(self.at.timestamp()) + retention_days * 86400
-        values = {
-            "night": self.night.isoformat(),
-            "muscle": self.muscle,
-            "source": self.source,
-            "time_known": self.time_known,
-            "local_time": self.local_time or self.at.strftime("%H:%M"),
-            TTL_ATTRIBUTE: expires,
-        }
-        if self.side:
-            values["side"] = self.side
-        item = _key(user_id, self.sort_key)
-        item.update({k: _to_dynamo(v) for k, v in values.items()})
-        return item
-
-    @classmethod
-    def from_item(cls, item: Mapping[str, dict]) -> Cramp:
-        fields = _from_dynamo(item)
-        _, stamp, event_id = fields["sk"].split("#", 2)
-        return cls(
-            at=dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC),
-            night=dt.date.fromisoformat(fields["night"]),
-            muscle=fields.get("muscle", "any"),
-            side=fields.get("side"),
-            source=fields.get("source", "live"),
-            event_id=event_id,
-            time_known=bool(fields.get("time_known", True)),
-            local_time=fields.get("local_time"),
-        )
+def cramp_item(user_id: str, cramp: Cramp, retention_days: int) -> dict:
+    """The cramp as a DynamoDB item, expiring `retention_days` after it happened."""
+    expires = int(cramp.at.timestamp()) + retention_days * 86400
+    values = {
+        "night": cramp.night.isoformat(),
+        "muscle": cramp.muscle,
+        "source": cramp.source,
+        "time_known": cramp.time_known,
+        "local_time": cramp.local_time or cramp.at.strftime("%H:%M"),
+        TTL_ATTRIBUTE: expires,
+    }
+    if cramp.side:
+        values["side"] = cramp.side
+    item = _key(user_id, cramp.sort_key)
+    item.update({k: _to_dynamo(v) for k, v in values.items()})
+    return item
 
 
-NIGHT_BEGINS = dt.time(22, 0)
-
-
-def night_of(local: dt.datetime) -> dt.date:
-    """The night a local moment belongs to: the date the night began.
-
-    Nights run from 22:00 to 22:00 the next day, so a 2 a.m. cramp (and a rare afternoon
-    one) belongs to the night that began the evening before; 23:00 begins a new one.
-    """
-    return local.date() if local.time() >= NIGHT_BEGINS else local.date() - dt.timedelta(days=1)
+def _cramp_from_item(item: Mapping[str, dict]) -> Cramp:
+    fields = _from_dynamo(item)
+    _, stamp, event_id = fields["sk"].split("#", 2)
+    return Cramp(
+        at=dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC),
+        night=dt.date.fromisoformat(fields["night"]),
+        muscle=fields.get("muscle", "any"),
+        side=fields.get("side"),
+        source=fields.get("source", "live"),
+        event_id=event_id,
+        time_known=bool(fields.get("time_known", True)),
+        local_time=fields.get("local_time"),
+    )
 
 
 def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
@@ -339,7 +291,7 @@ def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consen
 
     put = {
         "TableName": table_name(),
-        "Item": cramp.item(user_id, load_settings().retention_days),
+        "Item": cramp_item(user_id, cramp, load_settings().retention_days),
         "ConditionExpression": "attribute_not_exists(sk)",  # the same episode never twice
     }
     items = [
@@ -438,12 +390,6 @@ PAGE_SIZE = 500
 MAX_EVENTS = 5000  # a bound on one history request, far above any real user's 60 nights
 
 
-@dataclass(frozen=True)
-class History:
-    profile: Profile | None
-    cramps: list[Cramp]  # oldest first
-
-
 def _split(items: list[dict]) -> History:
     profile, cramps = None, []
     for item in items:
@@ -451,7 +397,7 @@ def _split(items: list[dict]) -> History:
         if sk == PROFILE_SK:
             profile = _profile_from_item(item)
         elif sk.startswith(CRAMP_PREFIX):
-            cramps.append(Cramp.from_item(item))
+            cramps.append(_cramp_from_item(item))
     return History(profile, sorted(cramps, key=lambda c: c.at))
 
 
@@ -555,8 +501,3 @@ def delete_user(user_id: str) -> int:
         _delete_batch(batch)
         deleted += len(batch)
     return deleted
-
-
-def utc_iso(moment: dt.datetime) -> str:
-    """Sortable UTC timestamps for sort keys: 2026-11-26T08:00:00Z."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,6 +1,6 @@
 """`make soak`: one user with 10,000 logged cramps; history answers stay fast, bounded, correct.
 
-The cramps are written with BatchWriteItem in the store's own item layout (Cramp.item) and the
+The cramps are written with BatchWriteItem in the store's own item layout (store.cramp_item) and the
 profile counter set to match; then every history question is asked through lambda_handler and
 the store client's DynamoDB calls are counted by botocore hooks: calls and items read per
 answer, and never a Scan. The spoken counts are checked against the seeded data.
@@ -87,7 +87,10 @@ def seed(user: str, cramps: list[store.Cramp]) -> float:
     client, table = store.client(), store.table_name()
     for first in range(0, len(cramps), 25):
         requests = {
-            table: [{"PutRequest": {"Item": c.item(user, retention)}} for c in cramps[first:][:25]]
+            table: [
+                {"PutRequest": {"Item": store.cramp_item(user, c, retention)}}
+                for c in cramps[first:][:25]
+            ]
         }
         while requests:
             requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems")

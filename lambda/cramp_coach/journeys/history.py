@@ -1,10 +1,7 @@
-"""Cramp history: consent, counting each cramp once, history by voice and in cards, deletion.
+"""Cramp history: consent, logging a cramp afterwards, history by voice and in cards, deletion.
 
-Storage never comes before relief: the cramp-now answers make no DynamoDB call at all. An
-episode is counted once, with one conditional write, when it is over: in the goodbye after
-"it's better" (eased_goodbye, which also tells a failed save and asks consent the first
-time), or, for any other end (stop, a red-flag hand-over, the user falling silent, a second
-muscle), by EpisodeRecorder when the session ends. Consent is never asked mid-stretch.
+Counting the coached episodes themselves is `recording`'s job. Consent is never asked
+mid-stretch.
 """
 
 from __future__ import annotations
@@ -13,11 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 
-from ask_sdk_core.dispatch_components import (
-    AbstractRequestHandler,
-    AbstractRequestInterceptor,
-    AbstractResponseInterceptor,
-)
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
@@ -33,11 +26,7 @@ log = logging.getLogger(__name__)
 
 ASKING_CONSENT = "consent"
 ASKING_DELETE = "delete"
-RECORDED_KEY = "episodes_recorded"  # ids of this session's episodes already written
-UNRECORDED_KEY = "episodes_unrecorded"  # episodes over, not yet written (a second muscle...)
-EPISODE_AT_START = "episode_at_start"  # request attribute: the session's episode on arrival
 PENDING_KEY = "pending_cramp"  # the cramp the consent question is about
-FAILED = "failed"
 HISTORY_NIGHTS = 2 * nights.MONTH  # this month and the month before, for the trend
 PERIODS = ("last_night", "week", "month")
 READ_DEADLINE_SECONDS = 3.0  # history can wait a little, but never past Alexa's 8 seconds
@@ -82,137 +71,6 @@ def _cramp_from(saved: dict) -> store.Cramp:
         time_known=saved.get("time_known", True),
         local_time=saved.get("local_time"),
     )
-
-
-def episode_cramp(t: Turn, ep: dict) -> store.Cramp:
-    """The cramp a mid-cramp episode (cramp_now's session state) stands for."""
-    started = dt.datetime.fromisoformat(ep["started"])
-    local = started.astimezone(t.local_time.tzinfo)
-    return store.Cramp(
-        at=started,
-        night=store.night_of(local),
-        muscle=ep["muscle"],
-        side=ep.get("side"),
-        source="live",
-        event_id=ep["id"],
-        local_time=local.strftime("%H:%M"),
-    )
-
-
-# What the last write for a user told this container about their consent, so a failed
-# save is mentioned only to someone whose cramps are being kept (warm containers).
-_LAST_OUTCOME: dict[str, str] = {}
-_LAST_OUTCOME_LIMIT = 10_000
-
-
-def _save(user: str, cramp: store.Cramp) -> str:
-    """One conditional write under the deadline; FAILED instead of an exception."""
-    try:
-        outcome = store.record_cramp(user, cramp, deadline=store.SAVE_DEADLINE_SECONDS)
-    except store.StoreError:
-        return FAILED
-    if len(_LAST_OUTCOME) >= _LAST_OUTCOME_LIMIT:
-        _LAST_OUTCOME.clear()
-    _LAST_OUTCOME[store.user_key(user)] = outcome
-    return outcome
-
-
-def failure_matters(user: str) -> bool:
-    """Unless we know nothing is being kept for them, a lost cramp is worth a word."""
-    return _LAST_OUTCOME.get(store.user_key(user)) not in (store.NOT_ASKED, store.REFUSED)
-
-
-# --- the mid-cramp hooks (called by cramp_now) -------------------------------------------
-
-
-def _recorded(t: Turn) -> list[str]:
-    """Ids of this session's episodes already written (client data: anything else, afresh)."""
-    recorded = t.session.get(RECORDED_KEY)
-    if not isinstance(recorded, list) or not all(isinstance(i, str) for i in recorded):
-        recorded = t.session[RECORDED_KEY] = []
-    return recorded
-
-
-def eased_goodbye(t: Turn, ep: dict | None, speech: Speech) -> Response:
-    """The 'it's better' goodbye: count the episode, then ask consent once, or say a failed
-    save, or stay short with the logged card."""
-    user = _user(t)
-    if ep is None or not user:
-        return t.reply(speech, end=True)
-    cramp = episode_cramp(t, ep)
-    outcome = _save(user, cramp)
-    _recorded(t).append(ep["id"])
-    if outcome == store.NOT_ASKED:
-        return ask_consent(t, speech, cramp)
-    if outcome == FAILED and failure_matters(user):
-        speech.say(words(t.content, "save_failed_episode"))
-    card = logged_card(t, user, cramp) if outcome in (store.SAVED, store.ALREADY_SAVED) else None
-    return t.reply(speech, card=card, end=True)
-
-
-def _cramp_now():
-    from . import cramp_now  # cramp_now imports this module: imported when first needed
-
-    return cramp_now
-
-
-class EpisodeSnapshot(AbstractRequestInterceptor):
-    """Remember which episode the session held when the request arrived."""
-
-    def process(self, handler_input: HandlerInput) -> None:
-        episode = _cramp_now().episode(turn(handler_input))
-        handler_input.attributes_manager.request_attributes[EPISODE_AT_START] = episode
-
-
-class EpisodeRecorder(AbstractResponseInterceptor):
-    """Counts coached episodes that ended without 'it's better', when the session ends.
-
-    An episode replaced this turn (a second muscle) waits in the session; at the session's end
-    (a reply that closes it, or Alexa's SessionEndedRequest after silence) each unrecorded one
-    gets its one conditional write. The cramp answers themselves never wait on storage.
-    """
-
-    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
-        try:
-            self._record_ended(handler_input, response)
-        except Exception:  # noqa: BLE001 - counting must never break the answer already built
-            log.exception("could not record the ended episodes")
-
-    def _record_ended(self, handler_input: HandlerInput, response: Response | None) -> None:
-        t = turn(handler_input)
-        cramp_now = _cramp_now()
-        waiting = _waiting(t)
-        before = handler_input.attributes_manager.request_attributes.get(EPISODE_AT_START)
-        now = cramp_now.episode(t)
-        if before and (now is None or now["id"] != before["id"]):
-            waiting.append(before)  # over this turn: ended, handed over, or replaced
-        ending = is_request_type("SessionEndedRequest")(handler_input) or bool(
-            response is not None and response.should_end_session
-        )
-        if not ending:
-            t.session[UNRECORDED_KEY] = waiting
-            return
-        user = _user(t)
-        if now:
-            waiting.append(now)
-        for ep in _unique_coached(waiting, set(_recorded(t))) if user else []:
-            _save(user, episode_cramp(t, ep))
-
-
-def _waiting(t: Turn) -> list[dict]:
-    """Episodes over but not yet written; only well-formed ones (the session is client data)."""
-    kept = t.session.get(UNRECORDED_KEY)
-    episodes = kept if isinstance(kept, list) else []
-    return [ep for ep in episodes if _cramp_now().well_formed(t, ep)]
-
-
-def _unique_coached(episodes: list[dict], recorded: set[str]) -> list[dict]:
-    seen, chosen = set(recorded), []
-    for ep in episodes:
-        if ep.get("coached") and ep["id"] not in seen:
-            seen.add(ep["id"])
-            chosen.append(ep)
-    return chosen
 
 
 # --- consent ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from .. import triage
+from .. import episode, triage
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
@@ -45,8 +45,8 @@ def red_flag_place(handler_input: HandlerInput) -> str | None:
 
 def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
     """A cramp already past ten minutes is itself a red flag, whatever else is said."""
-    ep = cramp_now.episode(t)
-    if ep and cramp_now.episode_age(t, ep) >= cramp_now.ESCALATE_AFTER:
+    ep = episode.current(t)
+    if ep and ep.past_ten_minutes(t.now):
         return [*symptom_ids, triage.LONG_CRAMP]
     return symptom_ids
 
@@ -70,13 +70,13 @@ def answer(t: Turn, verdict: triage.Verdict) -> Response:
     speech = triage.spoken(t.content, verdict.item)
     card = verdict_card(t, verdict)
     if verdict.level in ENDS_AT_ONCE:
-        t.session.pop(cramp_now.EPISODE_KEY, None)
+        episode.clear(t)
         return t.reply(speech, card=card, end=True, urgent=True)
     return keep_coaching_or_end(t, speech, card)
 
 
 def keep_coaching_or_end(t: Turn, speech: Speech, card: Card) -> Response:
-    if cramp_now.episode(t) is None:
+    if episode.current(t) is None:
         return t.reply(speech, card=card, end=True)
     speech.say(t.phrase("red_flags_keep_going"))
     return t.reply(
