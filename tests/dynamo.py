@@ -11,9 +11,11 @@ import boto3
 import pytest
 from cramp_coach import local_dynamodb, store
 from cramp_coach.journeys import recording
+from cramp_coach.memory_store import InMemoryStore
 from moto import mock_aws
 
 TABLE = "cramp-coach-test"
+DYNAMO = store.DynamoStore()  # the skill's store, for tests that read or seed it directly
 
 
 @pytest.fixture
@@ -28,6 +30,15 @@ def table(monkeypatch):
         local_dynamodb.create_table(TABLE)
         yield TABLE
     store.reset_client()
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def cramp_store(request):
+    """Each CrampStore implementation in turn: the contract tests hold for both."""
+    if request.param == "dynamodb":
+        request.getfixturevalue("table")
+        return store.DynamoStore()
+    return InMemoryStore()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from checks import assert_valid_response
 from cramp_coach import content, store
 from cramp_coach.content import content_dir, content_for
 from cramp_coach.journeys import recording
-from dynamo import all_items
+from dynamo import DYNAMO, all_items
 from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, speech_of
 from fake_alexa_api import FakeAlexaApi
 from faults import fail_with
@@ -87,7 +87,7 @@ def timed(call, *args, **kwargs):
 @pytest.fixture
 def consenting(table):
     """A user who said yes to keeping a count, in moto's in-process DynamoDB."""
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     recording._LAST_OUTCOME.clear()
     return USER
 

@@ -479,25 +479,26 @@ def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
         store.reset_client()
         try:
             user = "amzn1.ask.account.STACKUSER"
+            dynamo = store.DynamoStore()
             at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
             cramp = store.Cramp(at, dt.date(2026, 11, 25), "calf", "left", "live", "req-1")
-            assert store.record_cramp(user, cramp) == store.NOT_ASKED  # no consent, no write
-            assert store.grant_consent(user, cramp) == store.SAVED
-            assert store.record_cramp(user, cramp) == store.ALREADY_SAVED  # a retry
+            assert dynamo.record_cramp(user, cramp) == store.NOT_ASKED  # no consent, no write
+            assert dynamo.grant_consent(user, cramp) == store.SAVED
+            assert dynamo.record_cramp(user, cramp) == store.ALREADY_SAVED  # a retry
             later = store.Cramp(at + dt.timedelta(hours=1), cramp.night, "foot", None, "live", "r2")
-            assert store.record_cramp(user, later) == store.SAVED
+            assert dynamo.record_cramp(user, later) == store.SAVED
 
-            history = store.history_since(user, at - dt.timedelta(days=7))
+            history = dynamo.history_since(user, at - dt.timedelta(days=7))
             assert [c.muscle for c in history.cramps] == ["calf", "foot"]
             assert history.profile.cramp_count == 2
             stored = boto3.client("dynamodb", region_name="us-east-1").get_item(
                 TableName="cramp-coach-store", Key=store._key(user, cramp.sort_key)
             )["Item"]
             assert int(stored["expires_at"]["N"]) == int(at.timestamp()) + 400 * 86400
-            assert store.latest_cramp(user).cramps[-1].muscle == "foot"
+            assert dynamo.latest_cramp(user).cramps[-1].muscle == "foot"
 
-            assert store.delete_user(user) == 3  # profile and both cramps
-            assert store.load_profile(user) is None
+            assert dynamo.delete_user(user) == 3  # profile and both cramps
+            assert dynamo.load_profile(user) is None
         finally:
             store.reset_client()
 

@@ -18,7 +18,7 @@ import pytest
 from checks import assert_valid_response
 from cramp_coach import triage
 from cramp_coach.content import content_for
-from dynamo import CallCounter
+from dynamo import DYNAMO, CallCounter
 from envelopes import DAY, NIGHT, Conversation, first_sentence, local_moment, plain, speech_of
 from lambda_function import lambda_handler
 from tools.utterances import Resolver
@@ -497,10 +497,9 @@ def test_the_cramp_answer_reads_no_storage_before_it_speaks(table):
 
 
 def test_the_profile_holds_only_the_notice_flag(table):
-    from cramp_coach import store
 
     day_launch("amzn1.ask.account.PRIVATE")
-    assert store.load_profile("amzn1.ask.account.PRIVATE").fields == {"notice_heard": True}
+    assert DYNAMO.load_profile("amzn1.ask.account.PRIVATE").fields == {"notice_heard": True}
 
 
 def test_without_storage_the_notice_is_still_said_and_the_welcome_follows():

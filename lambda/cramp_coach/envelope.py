@@ -46,3 +46,10 @@ def device_key(handler_input: HandlerInput) -> str | None:
         return None
     # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
     return hashlib.sha256(device_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def user_id_of(handler_input: HandlerInput) -> str | None:
+    """The Alexa userId of a request (every request type carries it in context.System)."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    user = getattr(system, "user", None)
+    return getattr(user, "user_id", None) or None

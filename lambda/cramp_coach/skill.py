@@ -13,6 +13,9 @@ from .alexa_api import TimeoutApiClient
 from .config import load_settings
 from .journeys import basics, bedtime, cramp_now, guide, history, recording, red_flags
 from .observability import RequestLogger, ResponseLogger
+from .storage import CrampStore
+from .store import DynamoStore
+from .turn import TurnStarter
 
 REQUEST_HANDLERS = (
     guide.EveningLaunchHandler,  # 20:00-21:59 local: offers tonight's tip
@@ -64,13 +67,16 @@ REQUEST_HANDLERS = (
 )
 
 
-def build_skill() -> CustomSkill:
+def build_skill(store: CrampStore | None = None) -> CustomSkill:
+    """The skill, keeping its users' data in `store` (DynamoDB unless told otherwise)."""
     settings = load_settings()
+    store = store if store is not None else DynamoStore()
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
     builder.skill_id = settings.skill_id
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
-    builder.add_exception_handler(basics.SpeakAnywayExceptionHandler())
+    builder.add_exception_handler(basics.SpeakAnywayExceptionHandler(store))
+    builder.add_global_request_interceptor(TurnStarter(store))  # first: every Turn has the store
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(recording.EpisodeSnapshot())
     builder.add_global_response_interceptor(recording.EpisodeRecorder())  # counts ended cramps

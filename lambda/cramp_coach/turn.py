@@ -10,14 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from . import clock
 from .content import Content, content_for
-from .envelope import session_attributes
+from .envelope import session_attributes, user_id_of
 from .speech import Speech
+from .storage import CrampStore
 
 TURN_KEY = "turn"
 REPEAT_KEY = "repeat"
@@ -31,8 +33,9 @@ class Card:
 
 
 class Turn:
-    def __init__(self, handler_input: HandlerInput):
+    def __init__(self, handler_input: HandlerInput, store: CrampStore):
         self.handler_input = handler_input
+        self.store = store  # where the user's profile and cramps are kept
         self.may_wait = True  # False: nothing slow (no Settings API call) before the answer
 
     def relief_first(self) -> Turn:
@@ -60,6 +63,11 @@ class Turn:
     def session(self) -> dict:
         """Session attributes; an empty scratch dict for requests outside a session."""
         return session_attributes(self.handler_input)
+
+    @cached_property
+    def user_id(self) -> str | None:
+        """The Alexa userId (every request type carries it); the store keeps only its hash."""
+        return user_id_of(self.handler_input)
 
     @property
     def request_id(self) -> str:
@@ -113,9 +121,22 @@ class Turn:
         )
 
 
-def turn(handler_input: HandlerInput) -> Turn:
-    """The Turn for this request, made once and shared by interceptors and handlers."""
+def turn(handler_input: HandlerInput, store: CrampStore | None = None) -> Turn:
+    """The Turn for this request, made once (by TurnStarter, with the skill's store) and
+    shared by interceptors and handlers."""
     attributes = handler_input.attributes_manager.request_attributes
     if TURN_KEY not in attributes:
-        attributes[TURN_KEY] = Turn(handler_input)
+        if store is None:
+            raise LookupError("no Turn for this request: is TurnStarter registered first?")
+        attributes[TURN_KEY] = Turn(handler_input, store)
     return attributes[TURN_KEY]
+
+
+class TurnStarter(AbstractRequestInterceptor):
+    """The first interceptor: makes the request's Turn with the skill's store."""
+
+    def __init__(self, store: CrampStore):
+        self.store = store
+
+    def process(self, handler_input: HandlerInput) -> None:
+        turn(handler_input, self.store)

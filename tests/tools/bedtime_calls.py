@@ -83,7 +83,7 @@ def set_again(api):
 
 
 def set_again_with_profile(api):
-    store.update_profile(USER, consent="yes")
+    store.DynamoStore().update_profile(USER, consent="yes")
     set_reminder(api)
     return set_reminder(api, "21:00")
 
@@ -160,7 +160,7 @@ def main() -> None:
     server = start_local_dynamodb()
     try:
         for name, run in FLOWS:
-            store.delete_user(USER)
+            store.DynamoStore().delete_user(USER)
             with FakeAlexaApi() as api:  # a fresh Alexa account per flow
                 flow = run(api)
             total = sum(len(calls) for _, calls in flow.turns)

@@ -102,7 +102,7 @@ def measure(name: str) -> dict[str, int]:
         store.reset_client()
         local_dynamodb.create_table(os.environ.get("CRAMP_TABLE_NAME", "cramp-coach"))
         if consent:
-            store.grant_consent(USER)
+            store.DynamoStore().grant_consent(USER)
         chat = Conversation(lambda_handler, at=at, user=USER)
         for intent, slots in setup:
             chat.say(intent, **slots)

@@ -94,7 +94,7 @@ def seed(user: str, cramps: list[store.Cramp]) -> float:
         }
         while requests:
             requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems")
-    store.update_profile(user, consent=store.CONSENT_YES, cramp_count=len(cramps))
+    store.DynamoStore().update_profile(user, consent=store.CONSENT_YES, cramp_count=len(cramps))
     return time.monotonic() - started
 
 

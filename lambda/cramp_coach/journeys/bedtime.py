@@ -22,11 +22,12 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
-from .. import reminders, store
+from .. import reminders
 from ..envelope import device_key
 from ..reminders import PERMISSION, THROTTLED, TIMEOUT, ReminderFailure
 from ..slots import slot
 from ..speech import Speech
+from ..storage import StoreError
 from ..turn import ASKING_KEY, Card, Turn, turn
 
 log = logging.getLogger(__name__)
@@ -149,23 +150,23 @@ class Remembered:
     reminder_id: str | None
 
 
-def recall(handler_input: HandlerInput) -> Remembered:
-    user = store.user_id_of(handler_input)
+def recall(t: Turn) -> Remembered:
+    user = t.user_id
     try:
-        profile = store.load_profile(user) if user else None
-    except store.StoreError:
+        profile = t.store.load_profile(user) if user else None
+    except StoreError:
         profile = None  # the API's list still finds the reminder
     if profile is None or not profile.consented:
         return Remembered(user, False, None)
     return Remembered(user, True, profile.get(PROFILE_FIELD))
 
 
-def remember(memory: Remembered, reminder_id: str | None) -> None:
-    if not memory.consented or reminder_id == memory.reminder_id:
+def remember(t: Turn, memory: Remembered, reminder_id: str | None) -> None:
+    if not memory.consented or not memory.user_id or reminder_id == memory.reminder_id:
         return
     try:
-        store.update_profile(memory.user_id, if_consented=True, **{PROFILE_FIELD: reminder_id})
-    except store.StoreError:
+        t.store.update_profile(memory.user_id, if_consented=True, **{PROFILE_FIELD: reminder_id})
+    except StoreError:
         log.warning("reminder id not kept in the profile; the API list will find it")
 
 
@@ -263,13 +264,13 @@ def save(t: Turn, just_granted: bool = False) -> Response:
     request = reminders.nightly_request(
         at, reminders.reminder_zone(hi), t.now, locale, phrase(t, "reminder_text")
     )
-    memory = recall(hi)
+    memory = recall(t)
     try:
         known = memory.reminder_id or _existing_token(hi)
         token, updated = reminders.save_nightly(hi, request, known)
     except ReminderFailure as failure:
         return failed(t, failure, just_granted)
-    remember(memory, token)
+    remember(t, memory, token)
     clear_pending(t)
     words = time_words(t, at)
     return t.reply(
@@ -330,9 +331,9 @@ def finish_cancel(t: Turn) -> Response:
         reminders.delete_nightly(hi, token)
     except ReminderFailure as failure:
         return failed(t, failure, just_granted=False)
-    memory = recall(hi)
+    memory = recall(t)
     if memory.reminder_id:
-        remember(memory, None)
+        remember(t, memory, None)
     clear_pending(t)
     return t.reply(Speech(phrase(t, "cancel_done")), end=True)
 

@@ -14,7 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, store, tips, triage
+from .. import clock, tips, triage
 from ..content import Item
 from ..slots import slot
 from ..speech import Speech
@@ -68,7 +68,7 @@ def spoken_name(item: Item) -> str:
 
 def tip_memory(t: Turn) -> tips.TipMemory:
     """The session, and the profile too when the user consented to the skill keeping data."""
-    return tips.ProfileTipMemory(t.session, store.user_id_of(t.handler_input))
+    return tips.ProfileTipMemory(t.session, t.store, t.user_id)
 
 
 def give_tip(t: Turn) -> Response:

@@ -15,11 +15,14 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import nights, store
+from .. import nights
 from ..clock import is_night
+from ..config import load_settings
 from ..nights import words
+from ..records import CONSENT_NO, Cramp, History, Outcome, night_of
 from ..slots import slot
 from ..speech import Speech
+from ..storage import StoreError, within_deadline
 from ..turn import Card, Turn, turn
 
 log = logging.getLogger(__name__)
@@ -35,11 +38,7 @@ READ_DEADLINE_SECONDS = 3.0  # history can wait a little, but never past Alexa's
 # --- cramps in the session ------------------------------------------------------------
 
 
-def _user(t: Turn) -> str | None:
-    return store.user_id_of(t.handler_input)
-
-
-def _to_session(cramp: store.Cramp) -> dict:
+def _to_session(cramp: Cramp) -> dict:
     return {
         "at": cramp.at.isoformat(),
         "night": cramp.night.isoformat(),
@@ -52,7 +51,7 @@ def _to_session(cramp: store.Cramp) -> dict:
     }
 
 
-def _from_session(saved) -> store.Cramp | None:
+def _from_session(saved) -> Cramp | None:
     """The pending cramp back from the session; None if it came back unreadable (client data)."""
     try:
         return _cramp_from(saved)
@@ -60,8 +59,8 @@ def _from_session(saved) -> store.Cramp | None:
         return None
 
 
-def _cramp_from(saved: dict) -> store.Cramp:
-    return store.Cramp(
+def _cramp_from(saved: dict) -> Cramp:
+    return Cramp(
         at=dt.datetime.fromisoformat(saved["at"]),
         night=dt.date.fromisoformat(saved["night"]),
         muscle=saved["muscle"],
@@ -76,7 +75,7 @@ def _cramp_from(saved: dict) -> store.Cramp:
 # --- consent ----------------------------------------------------------------------------
 
 
-def ask_consent(t: Turn, speech: Speech, cramp: store.Cramp | None = None) -> Response:
+def ask_consent(t: Turn, speech: Speech, cramp: Cramp | None = None) -> Response:
     if cramp is not None:
         t.session[PENDING_KEY] = _to_session(cramp)
     speech.say(words(t.content, "consent_question"))
@@ -102,8 +101,8 @@ class ConsentYesHandler(AbstractRequestHandler):
         pending = t.session.pop(PENDING_KEY, None)
         cramp = _from_session(pending) if pending else None
         try:
-            store.grant_consent(_user(t), cramp)
-        except store.StoreError:
+            t.store.grant_consent(t.user_id, cramp)
+        except StoreError:
             return t.reply(Speech(words(t.content, "save_failed")), end=True)
         if cramp is None:
             return t.reply(Speech(words(t.content, "consent_yes")), end=True)
@@ -121,8 +120,8 @@ class ConsentNoHandler(AbstractRequestHandler):
         t = turn(handler_input)
         t.session.pop(PENDING_KEY, None)
         # On failure nothing was stored, which is what they asked for (they may be asked again).
-        with contextlib.suppress(store.StoreError):
-            store.refuse_consent(_user(t))
+        with contextlib.suppress(StoreError):
+            t.store.refuse_consent(t.user_id)
         return t.reply(Speech(words(t.content, "consent_no")), end=True)
 
 
@@ -135,8 +134,8 @@ class KeepCountHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
         try:
-            store.grant_consent(_user(t))
-        except store.StoreError:
+            t.store.grant_consent(t.user_id)
+        except StoreError:
             return t.reply(Speech(words(t.content, "save_failed")), end=True)
         return t.reply(Speech(words(t.content, "consent_yes")), end=True)
 
@@ -162,7 +161,7 @@ def _day(value: str | None) -> dt.date | None:
         return None  # "2026-W48", "PRESENT_REF": not one day
 
 
-def told_cramp(t: Turn, muscle: str, side: str | None, day, clock) -> store.Cramp:
+def told_cramp(t: Turn, muscle: str, side: str | None, day, clock) -> Cramp:
     """The cramp described in 'I had a cramp last night in my left calf at 3'.
 
     A time without a date is its latest past occurrence; a date without a time is the
@@ -175,14 +174,14 @@ def told_cramp(t: Turn, muscle: str, side: str | None, day, clock) -> store.Cram
         if local > now:
             local -= dt.timedelta(days=1)
         local = min(local, now)
-        night = store.night_of(local)
+        night = night_of(local)
     elif day is not None:
         night = min(day, nights.current_night(now))
         local = min(dt.datetime.combine(night, dt.time(23, 59), tzinfo=now.tzinfo), now)
     else:
         local = now
-        night = store.night_of(now)
-    return store.Cramp(
+        night = night_of(now)
+    return Cramp(
         at=local.astimezone(dt.UTC),
         night=night,
         muscle=muscle,
@@ -211,14 +210,14 @@ class LogCrampHandler(AbstractRequestHandler):
             _day(slot(handler_input, "date").heard),
             _clock(slot(handler_input, "time").heard),
         )
-        user = _user(t)
+        user = t.user_id
         try:
-            outcome = store.record_cramp(user, cramp)
-        except store.StoreError:
+            outcome = t.store.record_cramp(user, cramp)
+        except StoreError:
             return t.reply(Speech(words(t.content, "save_failed")), end=True)
-        if outcome == store.NOT_ASKED:
+        if outcome == Outcome.NOT_ASKED:
             return ask_consent(t, Speech(), cramp)
-        if outcome == store.REFUSED:
+        if outcome == Outcome.REFUSED:
             return t.reply(Speech(words(t.content, "not_counting")), end=True)
         return logged_reply(t, user, cramp)
 
@@ -226,18 +225,19 @@ class LogCrampHandler(AbstractRequestHandler):
 def week_count(user: str, t: Turn) -> int | None:
     """This week's cramps for the logged card; None if the history can't be read in time."""
     try:
-        found = store.within_deadline(
-            store.SAVE_DEADLINE_SECONDS,
-            store.history_since,
+        found = within_deadline(
+            t.store,
+            load_settings().store_write_deadline_seconds,
+            t.store.history_since,
             user,
             nights.query_start(t.local_time, nights.WEEK),
         )
-    except store.StoreError:
+    except StoreError:
         return None
     return len(nights.within(found.cramps, nights.recent(t.local_time, nights.WEEK)))
 
 
-def logged_card_text(t: Turn, cramp: store.Cramp, this_week: int | None) -> Card:
+def logged_card_text(t: Turn, cramp: Cramp, this_week: int | None) -> Card:
     when = nights.when_words(t.content, cramp, t.local_time)
     muscle = nights.muscle_words(t.content, cramp.muscle, cramp.side)
     count = nights.count_words(t.content, this_week) if this_week is not None else "?"
@@ -247,11 +247,11 @@ def logged_card_text(t: Turn, cramp: store.Cramp, this_week: int | None) -> Card
     return Card(words(t.content, "card_title_logged"), text)
 
 
-def logged_card(t: Turn, user: str, cramp: store.Cramp) -> Card:
+def logged_card(t: Turn, user: str, cramp: Cramp) -> Card:
     return logged_card_text(t, cramp, week_count(user, t))
 
 
-def logged_reply(t: Turn, user: str, cramp: store.Cramp) -> Response:
+def logged_reply(t: Turn, user: str, cramp: Cramp) -> Response:
     count = week_count(user, t)
     muscle = nights.muscle_words(t.content, cramp.muscle, cramp.side)
     when = nights.when_words(t.content, cramp, t.local_time)
@@ -274,31 +274,31 @@ def logged_reply(t: Turn, user: str, cramp: store.Cramp) -> Response:
 
 def with_history(t: Turn, answer, nights_back: int = HISTORY_NIGHTS) -> Response:
     """Read the history (one Query), then answer; or ask consent, or say it's unreachable."""
-    user = _user(t)
+    user = t.user_id
     since = nights.query_start(t.local_time, nights_back)
     try:
-        found = store.within_deadline(READ_DEADLINE_SECONDS, store.history_since, user, since)
-    except store.StoreError:
+        found = within_deadline(t.store, READ_DEADLINE_SECONDS, t.store.history_since, user, since)
+    except StoreError:
         return t.reply(Speech(words(t.content, "unreachable")), end=True)
     return consented_answer(t, found, answer)
 
 
-def consented_answer(t: Turn, found: store.History, answer) -> Response:
+def consented_answer(t: Turn, found: History, answer) -> Response:
     consent = found.profile.consent if found.profile else None
     if consent is None:
         return ask_consent(t, Speech())
-    if consent == store.CONSENT_NO:
+    if consent == CONSENT_NO:
         return t.reply(Speech(words(t.content, "not_counting")), end=True)
     return answer(t, found.cramps)
 
 
-def doctor_advice(t: Turn, speech: Speech, cramps: list[store.Cramp]) -> Speech:
+def doctor_advice(t: Turn, speech: Speech, cramps: list[Cramp]) -> Speech:
     if nights.needs_doctor(cramps, t.local_time):
         speech.say(t.content.item("red_flags", "frequent_cramps").speech)
     return speech
 
 
-def trend(t: Turn, cramps: list[store.Cramp], window: nights.Window, period_key: str) -> str:
+def trend(t: Turn, cramps: list[Cramp], window: nights.Window, period_key: str) -> str:
     now = len(nights.within(cramps, window))
     before = len(nights.within(cramps, window.before()))
     period = words(t.content, period_key)
@@ -309,7 +309,7 @@ def trend(t: Turn, cramps: list[store.Cramp], window: nights.Window, period_key:
 
 
 def count_answer(period: str):
-    def answer(t: Turn, cramps: list[store.Cramp]) -> Response:
+    def answer(t: Turn, cramps: list[Cramp]) -> Response:
         c = t.content
         if period == "last_night":
             night = nights.last_night(t.local_time)
@@ -351,7 +351,7 @@ class CrampCountHandler(AbstractRequestHandler):
         )
 
 
-def last_cramp_answer(t: Turn, cramps: list[store.Cramp]) -> Response:
+def last_cramp_answer(t: Turn, cramps: list[Cramp]) -> Response:
     if not cramps:
         return t.reply(Speech(words(t.content, "answer_no_cramps")), end=True)
     last = cramps[-1]
@@ -373,13 +373,13 @@ class LastCrampHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
         try:
-            found = store.within_deadline(READ_DEADLINE_SECONDS, store.latest_cramp, _user(t))
-        except store.StoreError:
+            found = within_deadline(t.store, READ_DEADLINE_SECONDS, t.store.latest_cramp, t.user_id)
+        except StoreError:
             return t.reply(Speech(words(t.content, "unreachable")), end=True)
         return consented_answer(t, found, last_cramp_answer)
 
 
-def which_leg_answer(t: Turn, cramps: list[store.Cramp]) -> Response:
+def which_leg_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     month = nights.within(cramps, nights.recent(t.local_time, nights.MONTH))
     if not month:
@@ -410,7 +410,7 @@ class WhichLegHandler(AbstractRequestHandler):
         return with_history(turn(handler_input), which_leg_answer)
 
 
-def trend_answer(t: Turn, cramps: list[store.Cramp]) -> Response:
+def trend_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     window = nights.recent(t.local_time, nights.FORTNIGHT)
     now = len(nights.within(cramps, window))
@@ -433,7 +433,7 @@ class TrendHandler(AbstractRequestHandler):
         return with_history(turn(handler_input), trend_answer)
 
 
-def history_answer(t: Turn, cramps: list[store.Cramp]) -> Response:
+def history_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     fortnight = nights.within(cramps, nights.recent(t.local_time, nights.FORTNIGHT))
     line = words(
@@ -456,7 +456,7 @@ class HistoryHandler(AbstractRequestHandler):
         return with_history(turn(handler_input), history_answer, nights.MONTH)
 
 
-def doctor_answer(t: Turn, cramps: list[store.Cramp]) -> Response:
+def doctor_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     card = Card(words(c, "card_title_doctor"), nights.doctor_card_text(c, cramps, t.local_time))
     return t.reply(Speech(words(c, "doctor_summary_ready")), card=card, end=True)
@@ -498,8 +498,8 @@ class DeleteYesHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
         try:
-            deleted = store.delete_user(_user(t))
-        except store.StoreError:
+            deleted = t.store.delete_user(t.user_id)
+        except StoreError:
             return t.reply(Speech(words(t.content, "unreachable")), end=True)
         return t.reply(
             Speech(words(t.content, "delete_done" if deleted else "delete_nothing")), end=True
@@ -523,10 +523,10 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        user = store.user_id_of(handler_input)
+        t = turn(handler_input)
         try:
-            deleted = store.delete_user(user) if user else 0
+            deleted = t.store.delete_user(t.user_id) if t.user_id else 0
             log.info("skill disabled: deleted %d items", deleted)
-        except store.StoreError:
+        except StoreError:
             log.error("skill disabled: could not delete the user's data")
         return handler_input.response_builder.response

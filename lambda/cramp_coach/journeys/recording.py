@@ -19,10 +19,14 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import episode, store
+from .. import episode
+from ..config import load_settings
 from ..episode import Episode
 from ..nights import words
+from ..records import Cramp, Outcome
 from ..speech import Speech
+from ..storage import StoreError, within_deadline
+from ..store import user_key
 from ..turn import Turn, turn
 from .history import ask_consent, logged_card
 
@@ -34,11 +38,7 @@ EPISODE_AT_START = "episode_at_start"  # request attribute: the session's episod
 FAILED = "failed"
 
 
-def _user(t: Turn) -> str | None:
-    return store.user_id_of(t.handler_input)
-
-
-def episode_cramp(t: Turn, ep: Episode) -> store.Cramp:
+def episode_cramp(t: Turn, ep: Episode) -> Cramp:
     return ep.cramp(t.local_time.tzinfo)
 
 
@@ -48,21 +48,22 @@ _LAST_OUTCOME: dict[str, str] = {}
 _LAST_OUTCOME_LIMIT = 10_000
 
 
-def _save(user: str, cramp: store.Cramp) -> str:
+def _save(t: Turn, user: str, cramp: Cramp) -> str:
     """One conditional write under the deadline; FAILED instead of an exception."""
+    seconds = load_settings().store_write_deadline_seconds
     try:
-        outcome = store.record_cramp(user, cramp, deadline=store.SAVE_DEADLINE_SECONDS)
-    except store.StoreError:
+        outcome = within_deadline(t.store, seconds, t.store.record_cramp, user, cramp)
+    except StoreError:
         return FAILED
     if len(_LAST_OUTCOME) >= _LAST_OUTCOME_LIMIT:
         _LAST_OUTCOME.clear()
-    _LAST_OUTCOME[store.user_key(user)] = outcome
+    _LAST_OUTCOME[user_key(user)] = outcome
     return outcome
 
 
 def failure_matters(user: str) -> bool:
     """Unless we know nothing is being kept for them, a lost cramp is worth a word."""
-    return _LAST_OUTCOME.get(store.user_key(user)) not in (store.NOT_ASKED, store.REFUSED)
+    return _LAST_OUTCOME.get(user_key(user)) not in (Outcome.NOT_ASKED, Outcome.REFUSED)
 
 
 # --- the mid-cramp hooks (called by cramp_now) -------------------------------------------
@@ -79,17 +80,19 @@ def _recorded(t: Turn) -> list[str]:
 def eased_goodbye(t: Turn, ep: Episode | None, speech: Speech) -> Response:
     """The 'it's better' goodbye: count the episode, then ask consent once, or say a failed
     save, or stay short with the logged card."""
-    user = _user(t)
+    user = t.user_id
     if ep is None or not user:
         return t.reply(speech, end=True)
     cramp = episode_cramp(t, ep)
-    outcome = _save(user, cramp)
+    outcome = _save(t, user, cramp)
     _recorded(t).append(ep.id)
-    if outcome == store.NOT_ASKED:
+    if outcome == Outcome.NOT_ASKED:
         return ask_consent(t, speech, cramp)
     if outcome == FAILED and failure_matters(user):
         speech.say(words(t.content, "save_failed_episode"))
-    card = logged_card(t, user, cramp) if outcome in (store.SAVED, store.ALREADY_SAVED) else None
+    card = (
+        logged_card(t, user, cramp) if outcome in (Outcome.SAVED, Outcome.ALREADY_SAVED) else None
+    )
     return t.reply(speech, card=card, end=True)
 
 
@@ -128,11 +131,11 @@ class EpisodeRecorder(AbstractResponseInterceptor):
         if not ending:
             t.session[UNRECORDED_KEY] = [ep.to_session() for ep in waiting]
             return
-        user = _user(t)
+        user = t.user_id
         if now:
             waiting.append(now)
         for ep in _unique_coached(waiting, set(_recorded(t))) if user else []:
-            _save(user, episode_cramp(t, ep))
+            _save(t, user, episode_cramp(t, ep))
 
 
 def _waiting(t: Turn) -> list[Episode]:
