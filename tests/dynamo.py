@@ -10,7 +10,7 @@ import uuid
 import boto3
 import pytest
 from cramp_coach import local_dynamodb, store
-from cramp_coach.journeys import recording
+from cramp_coach.journeys.history import recording
 from cramp_coach.memory_store import InMemoryStore
 from moto import mock_aws
 

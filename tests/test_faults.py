@@ -26,7 +26,7 @@ from botocore.exceptions import ReadTimeoutError
 from checks import assert_valid_response
 from cramp_coach import content, store
 from cramp_coach.content import content_dir, content_for
-from cramp_coach.journeys import recording
+from cramp_coach.journeys.history import recording
 from dynamo import DYNAMO, all_items
 from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, speech_of
 from fake_alexa_api import FakeAlexaApi

@@ -521,9 +521,9 @@ def test_no_raw_user_id_in_the_table_after_a_whole_night(table):
 
 
 def test_a_stuck_table_gets_a_clear_history_answer_in_time(table, monkeypatch):
-    from cramp_coach.journeys import history
+    from cramp_coach.journeys.history import answers
 
-    monkeypatch.setattr(history, "READ_DEADLINE_SECONDS", 0.3)
+    monkeypatch.setattr(answers, "READ_DEADLINE_SECONDS", 0.3)
     consent()
     with slow(seconds=1.5, operation="Query"):
         began = time.monotonic()

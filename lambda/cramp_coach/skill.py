@@ -11,7 +11,8 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, bedtime, cramp_now, guide, history, recording, red_flags
+from .journeys import basics, bedtime, cramp_now, guide, red_flags
+from .journeys.history import answers, consent, deletion, log_cramp, recording
 from .observability import RequestLogger, ResponseLogger
 from .storage import CrampStore
 from .store import DynamoStore
@@ -29,20 +30,20 @@ REQUEST_HANDLERS = (
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,
     cramp_now.ConfirmCalfHandler,
-    history.ConsentYesHandler,
-    history.ConsentNoHandler,
-    history.KeepCountHandler,
-    history.LogCrampHandler,
-    history.CrampCountHandler,
-    history.LastCrampHandler,
-    history.WhichLegHandler,
-    history.TrendHandler,
-    history.HistoryHandler,
-    history.DoctorSummaryHandler,
-    history.DeleteHistoryHandler,
-    history.DeleteYesHandler,
-    history.DeleteNoHandler,
-    history.SkillDisabledHandler,
+    consent.ConsentYesHandler,
+    consent.ConsentNoHandler,
+    consent.KeepCountHandler,
+    log_cramp.LogCrampHandler,
+    answers.CrampCountHandler,
+    answers.LastCrampHandler,
+    answers.WhichLegHandler,
+    answers.TrendHandler,
+    answers.HistoryHandler,
+    answers.DoctorSummaryHandler,
+    deletion.DeleteHistoryHandler,
+    deletion.DeleteYesHandler,
+    deletion.DeleteNoHandler,
+    deletion.SkillDisabledHandler,
     guide.TipHandler,
     guide.CausesHandler,
     guide.RemedyHandler,

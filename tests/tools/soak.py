@@ -35,7 +35,7 @@ sys.path[:0] = [str(TESTS), str(TESTS.parent / "lambda")]
 
 from cramp_coach import nights, store  # noqa: E402
 from cramp_coach.config import load_settings  # noqa: E402
-from cramp_coach.journeys import history  # noqa: E402
+from cramp_coach.journeys.history import answers  # noqa: E402
 from envelopes import intent  # noqa: E402
 from lambda_function import lambda_handler  # noqa: E402
 
@@ -168,12 +168,12 @@ def read_bound(cramps: list[store.Cramp]) -> tuple[int, int]:
 @contextlib.contextmanager
 def patient_reads(seconds: float = 120.0):
     """Lift the skill's read deadline: moto's Query is slow on big partitions (see above)."""
-    saved = history.READ_DEADLINE_SECONDS
-    history.READ_DEADLINE_SECONDS = seconds
+    saved = answers.READ_DEADLINE_SECONDS
+    answers.READ_DEADLINE_SECONDS = seconds
     try:
         yield
     finally:
-        history.READ_DEADLINE_SECONDS = saved
+        answers.READ_DEADLINE_SECONDS = saved
 
 
 def soak(count: int, repeat: int) -> tuple[dict[str, Measured], list[str]]:

@@ -19,7 +19,7 @@ from ..episode import Episode
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
-from . import recording
+from .history import recording
 
 DEFAULT_MUSCLE = "calf"  # most night cramps are calf cramps
 UNKNOWN_MUSCLE = "any"

@@ -19,16 +19,17 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from .. import episode
-from ..config import load_settings
-from ..episode import Episode
-from ..nights import words
-from ..records import Cramp, Outcome
-from ..speech import Speech
-from ..storage import StoreError, within_deadline
-from ..store import user_key
-from ..turn import Turn, turn
-from .history import ask_consent, logged_card
+from ... import episode
+from ...config import load_settings
+from ...episode import Episode
+from ...nights import words
+from ...records import Cramp, Outcome
+from ...speech import Speech
+from ...storage import StoreError, within_deadline
+from ...store import user_key
+from ...turn import Turn, turn
+from .consent import ask_consent
+from .logged import logged_card
 
 log = logging.getLogger(__name__)
 
