@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
@@ -24,6 +25,22 @@ from .storage import CrampStore
 TURN_KEY = "turn"
 REPEAT_KEY = "repeat"
 ASKING_KEY = "asking"  # what the skill's last question was, so Yes/No know what they answer
+
+
+class Asking(StrEnum):
+    """The question the skill's last reply asked: what a Yes or No answers (skill.YES_NO)."""
+
+    EASING = "easing"  # "Is it easing?"
+    MUSCLE = "muscle"  # the night launch: "Is it your calf?"
+    SYMPTOM = "symptom"  # "If one of these is happening now, tell me"
+    CONSENT = "consent"  # "Shall I keep a private count?"
+    DELETE = "delete"  # "Delete your history?"
+    TIP = "tip"  # "Another tip?"
+    TONIGHT_TIP = "tonight_tip"  # the evening launch: "Tonight's tip?"
+    GUIDE_MORE = "guide_more"  # "Want to hear more?"
+    BEDTIME_TIME = "bedtime_time"  # "What time should I remind you?"
+    BEDTIME_SET = "bedtime_set"  # "Shall I set it?"
+    BEDTIME_CANCEL = "bedtime_cancel"  # "Shall I remove it?"
 
 
 @dataclass(frozen=True)
@@ -74,9 +91,12 @@ class Turn:
         return self.handler_input.request_envelope.request.request_id or ""
 
     @property
-    def asking(self) -> str | None:
+    def asking(self) -> Asking | None:
         asked = self.session.get(ASKING_KEY)
-        return asked if isinstance(asked, str) else None  # client data: only ours is a str
+        try:
+            return Asking(asked)  # client data: only one of our questions counts
+        except ValueError:
+            return None
 
     def phrase(self, key: str, **values: str) -> str:
         return self.content.phrase(key, **values)
@@ -90,7 +110,7 @@ class Turn:
         *,
         reprompt: Speech | None = None,
         card: Card | None = None,
-        asking: str | None = None,
+        asking: Asking | None = None,
         end: bool | None = None,
         urgent: bool = False,
     ) -> Response:
@@ -108,7 +128,7 @@ class Turn:
             builder.ask(again)
             self.session[REPEAT_KEY] = {"speech": spoken, "reprompt": again}
         if asking:
-            self.session[ASKING_KEY] = asking
+            self.session[ASKING_KEY] = asking.value
         else:
             self.session.pop(ASKING_KEY, None)
         # Explicit either way: a reply without a question closes the session.

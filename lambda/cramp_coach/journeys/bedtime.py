@@ -28,7 +28,7 @@ from ..reminders import PERMISSION, THROTTLED, TIMEOUT, ReminderFailure
 from ..slots import slot
 from ..speech import Speech
 from ..storage import StoreError
-from ..turn import ASKING_KEY, Card, Turn, turn
+from ..turn import ASKING_KEY, Asking, Card, Turn, turn
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,6 @@ _NO_VOICE_CONSENT_LIMIT = 10_000
 PROFILE_FIELD = "reminder_id"
 TOKEN_PREFIX = "bedtime"
 
-ASKING_TIME = "bedtime_time"
-ASKING_SET = "bedtime_set"
-ASKING_CANCEL = "bedtime_cancel"
 
 SET, CHANGE, LIST, CANCEL = "set", "change", "list", "cancel"
 
@@ -175,7 +172,9 @@ def remember(t: Turn, memory: Remembered, reminder_id: str | None) -> None:
 
 def ask_for_time(t: Turn, key: str) -> Response:
     return t.reply(
-        Speech(phrase(t, key)), reprompt=Speech(phrase(t, "ask_time_reprompt")), asking=ASKING_TIME
+        Speech(phrase(t, key)),
+        reprompt=Speech(phrase(t, "ask_time_reprompt")),
+        asking=Asking.BEDTIME_TIME,
     )
 
 
@@ -190,7 +189,7 @@ def propose(t: Turn, action: str, value: str | None) -> Response:
     return t.reply(
         Speech(phrase(t, "confirm_change" if action == CHANGE else "confirm_set", **words)),
         reprompt=Speech(phrase(t, "confirm_reprompt", **words)),
-        asking=ASKING_SET,
+        asking=Asking.BEDTIME_SET,
     )
 
 
@@ -319,7 +318,9 @@ def start_cancel(t: Turn, just_granted: bool = False) -> Response:
     set_pending(t, action=CANCEL, token=nightly.token, time=at.strftime("%H:%M") if at else None)
     question = phrase(t, "cancel_confirm", **time_words(t, at)) if at else None
     reprompt = phrase(t, "cancel_reprompt")
-    return t.reply(Speech(question or reprompt), reprompt=Speech(reprompt), asking=ASKING_CANCEL)
+    return t.reply(
+        Speech(question or reprompt), reprompt=Speech(reprompt), asking=Asking.BEDTIME_CANCEL
+    )
 
 
 def finish_cancel(t: Turn) -> Response:
@@ -364,7 +365,7 @@ class SetReminderHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        changing = t.asking == ASKING_TIME and pending(t).get("action") == CHANGE
+        changing = t.asking == Asking.BEDTIME_TIME and pending(t).get("action") == CHANGE
         return propose(t, CHANGE if changing else SET, slot(handler_input, "time").heard)
 
 
@@ -378,55 +379,11 @@ class ChangeReminderHandler(AbstractRequestHandler):
         return propose(turn(handler_input), CHANGE, slot(handler_input, "time").heard)
 
 
-class ListRemindersHandler(AbstractRequestHandler):
-    """'What reminders do I have?', 'When is my reminder?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ListRemindersIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return tell_reminder(turn(handler_input))
-
-
-class CancelReminderHandler(AbstractRequestHandler):
-    """'Cancel my reminder' (asks before removing it)."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CancelReminderIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return start_cancel(turn(handler_input))
-
-
-class ReminderYesHandler(AbstractRequestHandler):
-    """'Yes' to 'Shall I set it?' or 'Shall I remove it?' - only those questions."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and turn(handler_input).asking in (
-            ASKING_SET,
-            ASKING_CANCEL,
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        return finish_cancel(t) if t.asking == ASKING_CANCEL else save(t)
-
-
-class ReminderNoHandler(AbstractRequestHandler):
+def declined(t: Turn) -> Response:
     """'No' to a reminder question: nothing is set or removed."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input) and turn(handler_input).asking in (
-            ASKING_SET,
-            ASKING_CANCEL,
-            ASKING_TIME,
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        key = "cancel_declined" if t.asking == ASKING_CANCEL else "set_declined"
-        clear_pending(t)
-        return t.reply(Speech(phrase(t, key)), end=True)
+    key = "cancel_declined" if t.asking == Asking.BEDTIME_CANCEL else "set_declined"
+    clear_pending(t)
+    return t.reply(Speech(phrase(t, key)), end=True)
 
 
 class PermissionAnswerHandler(AbstractRequestHandler):

@@ -18,7 +18,7 @@ from ..content import Item
 from ..episode import Episode
 from ..slots import slot
 from ..speech import Speech
-from ..turn import Card, Turn, turn
+from ..turn import Asking, Card, Turn, turn
 from .history import recording
 
 DEFAULT_MUSCLE = "calf"  # most night cramps are calf cramps
@@ -26,8 +26,6 @@ UNKNOWN_MUSCLE = "any"
 SAME_EPISODE_WITHIN = dt.timedelta(minutes=15)
 HOLD_ROUND_SECONDS = 10
 WAIT_SECONDS = 20
-ASKING_EASING = "easing"
-ASKING_MUSCLE = "muscle"
 
 
 # --- the episode ------------------------------------------------------------------
@@ -106,7 +104,7 @@ def give_technique(t: Turn, ep: Episode, item: Item, first: bool) -> Response:
         guided(t, item, ep.side, first),
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=relief_card(t, ep.muscle, ep.side),
-        asking=ASKING_EASING,
+        asking=Asking.EASING,
     )
 
 
@@ -122,7 +120,7 @@ def escalate(t: Turn) -> Response:
 
 def start_cramp(t: Turn, muscle: str, side: str | None) -> Response:
     ep = episode.current(t)
-    if t.asking == ASKING_MUSCLE and ep and ep.muscle == muscle:
+    if t.asking == Asking.MUSCLE and ep and ep.muscle == muscle:
         # the night launch led with the calf stretch; now guide the hold for it
         ep.side = side or ep.side
         return give_technique(t, ep, techniques(t, muscle)[0], first=True)
@@ -163,14 +161,19 @@ def night_launch(t: Turn) -> Response:
         speech,
         reprompt=Speech(t.phrase("launch_night_reprompt")),
         card=relief_card(t, DEFAULT_MUSCLE, None),
-        asking=ASKING_MUSCLE,
+        asking=Asking.MUSCLE,
     )
 
 
-def in_episode(handler_input: HandlerInput) -> bool:
-    """The last question was about a cramp. The question alone decides what a No answers:
-    if the episode itself came back unreadable, still_cramping starts over with the calf."""
-    return turn(handler_input).asking in (ASKING_EASING, ASKING_MUSCLE)
+def not_easing(t: Turn) -> Response:
+    """'No' to 'Is it easing?' or 'Is it your calf?'. The question alone decides what a No
+    answers: if the episode itself came back unreadable, still_cramping starts over."""
+    return still_cramping(t.relief_first())
+
+
+def confirm_calf(t: Turn) -> Response:
+    """'Yes' after the night launch asked 'Is it your calf?': guide the calf hold."""
+    return start_cramp(t.relief_first(), DEFAULT_MUSCLE, None)
 
 
 # --- handlers ----------------------------------------------------------------------
@@ -191,43 +194,6 @@ class CrampNowHandler(AbstractRequestHandler):
         unmatched = muscle.unmatched or (muscle.id is not None and muscle_id is None)
         chosen = muscle_id or (UNKNOWN_MUSCLE if unmatched else DEFAULT_MUSCLE)
         return start_cramp(t.relief_first(), chosen, known(t, "legs", side.id))
-
-
-class StillCrampingHandler(AbstractRequestHandler):
-    """'Still cramping', 'it's not working', or 'no' to 'Is it easing?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("StillCrampingIntent")(handler_input) or (
-            is_intent_name("AMAZON.NoIntent")(handler_input) and in_episode(handler_input)
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return still_cramping(turn(handler_input).relief_first())
-
-
-class CrampEasedHandler(AbstractRequestHandler):
-    """'It's better', 'it stopped', or 'yes' to 'Is it easing?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if is_intent_name("CrampEasedIntent")(handler_input):
-            return True
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_EASING
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        # Relief is over: the goodbye may learn the device's zone (history needs its nights).
-        return eased(turn(handler_input))
-
-
-class ConfirmCalfHandler(AbstractRequestHandler):
-    """'Yes' after the night launch asked 'Is it your calf?': guide the calf hold."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_MUSCLE
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return start_cramp(turn(handler_input).relief_first(), DEFAULT_MUSCLE, None)
 
 
 def is_launch(handler_input: HandlerInput) -> bool:

@@ -17,12 +17,10 @@ from ask_sdk_model import Response
 from .. import episode, triage
 from ..slots import slot
 from ..speech import Speech
-from ..turn import Card, Turn, turn
-from . import cramp_now
+from ..turn import Asking, Card, Turn, turn
 
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 GUIDE = "when_to_worry"
-ASKING_SYMPTOM = "symptom"
 ENDS_AT_ONCE = ("emergency", "urgent")  # the person has a call to make; no coaching after it
 
 
@@ -83,7 +81,7 @@ def keep_coaching_or_end(t: Turn, speech: Speech, card: Card) -> Response:
         speech,
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=card,
-        asking=cramp_now.ASKING_EASING,
+        asking=Asking.EASING,
     )
 
 
@@ -114,8 +112,19 @@ def when_to_worry(t: Turn) -> Response:
         speech,
         reprompt=Speech(t.phrase("red_flags_ask_reprompt")),
         card=guide_card(t),
-        asking=ASKING_SYMPTOM,
+        asking=Asking.SYMPTOM,
     )
+
+
+def ask_what_they_notice(t: Turn) -> Response:
+    """'Yes' to 'If one of these is happening now, tell me': ask what they notice."""
+    ask = Speech(t.phrase("red_flags_ask_reprompt"))
+    return t.reply(ask, reprompt=ask, asking=Asking.SYMPTOM)
+
+
+def nothing_now(t: Turn) -> Response:
+    """'No' to 'If one of these is happening now, tell me': a quiet goodbye."""
+    return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)
 
 
 # --- handlers ------------------------------------------------------------------------
@@ -148,38 +157,3 @@ class CrampInARedFlagPlaceHandler(AbstractRequestHandler):
         t = turn(handler_input)
         heard = with_episode_age(t, [red_flag_place(handler_input)])
         return answer(t, triage.triage(heard, triage.rules(t.content)))
-
-
-class WhenToWorryHandler(AbstractRequestHandler):
-    """'When should I worry about leg cramps?', 'Should I see a doctor?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("WhenToWorryIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return when_to_worry(turn(handler_input))
-
-
-class SymptomYesHandler(AbstractRequestHandler):
-    """'Yes' to 'If one of these is happening now, tell me': ask what they notice."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_SYMPTOM
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        ask = Speech(t.phrase("red_flags_ask_reprompt"))
-        return t.reply(ask, reprompt=ask, asking=ASKING_SYMPTOM)
-
-
-class SymptomNoHandler(AbstractRequestHandler):
-    """'No' to 'If one of these is happening now, tell me': a quiet goodbye."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.NoIntent")(handler_input) and t.asking == ASKING_SYMPTOM
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)

@@ -141,16 +141,6 @@ def which_leg_answer(t: Turn, cramps: list[Cramp]) -> Response:
     return t.reply(speech, end=True)
 
 
-class WhichLegHandler(AbstractRequestHandler):
-    """'Which leg cramps most?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("WhichLegIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return with_history(turn(handler_input), which_leg_answer)
-
-
 def trend_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     window = nights.recent(t.local_time, nights.FORTNIGHT)
@@ -162,16 +152,6 @@ def trend_answer(t: Turn, cramps: list[Cramp]) -> Response:
     line = words(c, key, count=nights.count_words(c, now), before=nights.count_words(c, before))
     speech = Speech(line[:1].upper() + line[1:])
     return t.reply(doctor_advice(t, speech, cramps), end=True)
-
-
-class TrendHandler(AbstractRequestHandler):
-    """'Am I getting better?': the last two weeks against the two before."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CrampTrendIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return with_history(turn(handler_input), trend_answer)
 
 
 def history_answer(t: Turn, cramps: list[Cramp]) -> Response:
@@ -187,27 +167,30 @@ def history_answer(t: Turn, cramps: list[Cramp]) -> Response:
     return t.reply(doctor_advice(t, Speech(line), cramps), card=card, end=True)
 
 
-class HistoryHandler(AbstractRequestHandler):
-    """'Show my cramp history': a short summary and the 14-night card."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CrampHistoryIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return with_history(turn(handler_input), history_answer, nights.MONTH)
-
-
 def doctor_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     card = Card(words(c, "card_title_doctor"), nights.doctor_card_text(c, cramps, t.local_time))
     return t.reply(Speech(words(c, "doctor_summary_ready")), card=card, end=True)
 
 
-class DoctorSummaryHandler(AbstractRequestHandler):
+# --- the questions (routed in skill.py) -----------------------------------------------
+
+
+def which_leg(t: Turn) -> Response:
+    """'Which leg cramps most?'."""
+    return with_history(t, which_leg_answer)
+
+
+def getting_better(t: Turn) -> Response:
+    """'Am I getting better?': the last two weeks against the two before."""
+    return with_history(t, trend_answer)
+
+
+def show_history(t: Turn) -> Response:
+    """'Show my cramp history': a short summary and the 14-night card."""
+    return with_history(t, history_answer, nights.MONTH)
+
+
+def doctor_summary(t: Turn) -> Response:
     """'Make a summary for my doctor': the last 30 nights on a card."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("DoctorSummaryIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return with_history(turn(handler_input), doctor_answer, nights.MONTH)
+    return with_history(t, doctor_answer, nights.MONTH)

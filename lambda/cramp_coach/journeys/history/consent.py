@@ -18,10 +18,9 @@ from ...nights import words
 from ...records import CONSENT_NO, Cramp, History
 from ...speech import Speech
 from ...storage import StoreError
-from ...turn import Turn, turn
+from ...turn import Asking, Turn, turn
 from .logged import logged_card_text
 
-ASKING_CONSENT = "consent"
 PENDING_KEY = "pending_cramp"  # the cramp the consent question is about
 
 
@@ -72,47 +71,31 @@ def ask_consent(t: Turn, speech: Speech, cramp: Cramp | None = None) -> Response
     return t.reply(
         speech,
         reprompt=Speech(words(t.content, "consent_reprompt")),
-        asking=ASKING_CONSENT,
+        asking=Asking.CONSENT,
     )
 
 
-def answered_consent(handler_input: HandlerInput, intent: str) -> bool:
-    return is_intent_name(intent)(handler_input) and turn(handler_input).asking == ASKING_CONSENT
-
-
-class ConsentYesHandler(AbstractRequestHandler):
+def consent_yes(t: Turn) -> Response:
     """'Yes' to 'Shall I keep a private count?': store consent and the cramp it was about."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return answered_consent(handler_input, "AMAZON.YesIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        pending = t.session.pop(PENDING_KEY, None)
-        cramp = _from_session(pending) if pending else None
-        try:
-            t.store.grant_consent(t.user_id, cramp)
-        except StoreError:
-            return t.reply(Speech(words(t.content, "save_failed")), end=True)
-        if cramp is None:
-            return t.reply(Speech(words(t.content, "consent_yes")), end=True)
-        card = logged_card_text(t, cramp, this_week=1)  # counting starts with this one
-        return t.reply(Speech(words(t.content, "consent_yes_logged")), card=card, end=True)
+    pending = t.session.pop(PENDING_KEY, None)
+    cramp = _from_session(pending) if pending else None
+    try:
+        t.store.grant_consent(t.user_id, cramp)
+    except StoreError:
+        return t.reply(Speech(words(t.content, "save_failed")), end=True)
+    if cramp is None:
+        return t.reply(Speech(words(t.content, "consent_yes")), end=True)
+    card = logged_card_text(t, cramp, this_week=1)  # counting starts with this one
+    return t.reply(Speech(words(t.content, "consent_yes_logged")), card=card, end=True)
 
 
-class ConsentNoHandler(AbstractRequestHandler):
+def consent_no(t: Turn) -> Response:
     """'No' to the consent question: keep only the refusal, never ask again."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return answered_consent(handler_input, "AMAZON.NoIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        t.session.pop(PENDING_KEY, None)
-        # On failure nothing was stored, which is what they asked for (they may be asked again).
-        with contextlib.suppress(StoreError):
-            t.store.refuse_consent(t.user_id)
-        return t.reply(Speech(words(t.content, "consent_no")), end=True)
+    t.session.pop(PENDING_KEY, None)
+    # On failure nothing was stored, which is what they asked for (they may be asked again).
+    with contextlib.suppress(StoreError):
+        t.store.refuse_consent(t.user_id)
+    return t.reply(Speech(words(t.content, "consent_no")), end=True)
 
 
 class KeepCountHandler(AbstractRequestHandler):

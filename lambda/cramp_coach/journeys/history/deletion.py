@@ -13,11 +13,9 @@ from ask_sdk_model import Response
 from ...nights import words
 from ...speech import Speech
 from ...storage import StoreError
-from ...turn import turn
+from ...turn import Asking, Turn, turn
 
 log = logging.getLogger(__name__)
-
-ASKING_DELETE = "delete"
 
 
 class DeleteHistoryHandler(AbstractRequestHandler):
@@ -31,34 +29,22 @@ class DeleteHistoryHandler(AbstractRequestHandler):
         return t.reply(
             Speech(words(t.content, "delete_confirm")),
             reprompt=Speech(words(t.content, "delete_reprompt")),
-            asking=ASKING_DELETE,
+            asking=Asking.DELETE,
         )
 
 
-class DeleteYesHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_DELETE
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        try:
-            deleted = t.store.delete_user(t.user_id)
-        except StoreError:
-            return t.reply(Speech(words(t.content, "unreachable")), end=True)
-        return t.reply(
-            Speech(words(t.content, "delete_done" if deleted else "delete_nothing")), end=True
-        )
+def delete_yes(t: Turn) -> Response:
+    try:
+        deleted = t.store.delete_user(t.user_id)
+    except StoreError:
+        return t.reply(Speech(words(t.content, "unreachable")), end=True)
+    return t.reply(
+        Speech(words(t.content, "delete_done" if deleted else "delete_nothing")), end=True
+    )
 
 
-class DeleteNoHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.NoIntent")(handler_input) and t.asking == ASKING_DELETE
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        return t.reply(Speech(words(t.content, "delete_kept")), end=True)
+def delete_no(t: Turn) -> Response:
+    return t.reply(Speech(words(t.content, "delete_kept")), end=True)
 
 
 class SkillDisabledHandler(AbstractRequestHandler):
