@@ -13,18 +13,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from .alexa_api import within
+from .alexa_api import settings_time_zone, within
+from .cache import BoundedCache
 from .config import load_settings
 from .content import content_for
 from .envelope import device_key, session_attributes
+from .records import NIGHT_BEGINS
 
 log = logging.getLogger(__name__)
 
-NIGHT_STARTS = dt.time(22, 0)
+NIGHT_STARTS = NIGHT_BEGINS  # the night voice starts when a night begins (records.night_of)
 NIGHT_ENDS = dt.time(7, 0)
 TZ_SESSION_KEY = "tz"
-_TZ_CACHE: dict[str, tuple[str | None, float]] = {}  # device hash -> (zone name, expires)
-_TZ_CACHE_LIMIT = 10_000
+_TZ_CACHE: BoundedCache[str, tuple[str | None, float]] = BoundedCache()  # device -> (zone, expires)
 _TZ_KEEP_SECONDS = 6 * 3600
 _TZ_RETRY_SECONDS = 300  # after a failed look-up, use the default for a while, don't re-ask
 
@@ -56,20 +57,12 @@ def _zone(name) -> ZoneInfo | None:
         return None
 
 
-def _ask_settings_api(handler_input: HandlerInput) -> str | None:
-    factory = handler_input.service_client_factory
-    device = handler_input.request_envelope.context.system.device
-    if factory is None or device is None or not device.device_id:
-        return None
-    return factory.get_ups_service().get_system_time_zone(device.device_id)
-
-
 _UNKNOWN = object()
 
 
 def _remembered_zone_name(key: str):
     """The container's answer for this device while fresh (a name or None), else _UNKNOWN."""
-    name, expires = _TZ_CACHE.get(key, (None, 0.0))
+    name, expires = _TZ_CACHE.get(key) or (None, 0.0)
     return name if time.monotonic() < expires else _UNKNOWN
 
 
@@ -77,11 +70,9 @@ def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
     name = _remembered_zone_name(key)
     if name is not _UNKNOWN:
         return name
-    name = within(load_settings().alexa_api_timeout_seconds, _ask_settings_api, handler_input)
+    name = within(load_settings().alexa_api_timeout_seconds, settings_time_zone, handler_input)
     keep = _TZ_KEEP_SECONDS if _zone(name) else _TZ_RETRY_SECONDS
-    if len(_TZ_CACHE) >= _TZ_CACHE_LIMIT:
-        _TZ_CACHE.clear()
-    _TZ_CACHE[key] = (name, time.monotonic() + keep)
+    _TZ_CACHE.put(key, (name, time.monotonic() + keep))
     return name
 
 

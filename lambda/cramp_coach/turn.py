@@ -7,6 +7,7 @@ content) never pays for it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -17,10 +18,11 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from . import clock
-from .content import Content, content_for
+from .content import Content, Item, content_for
 from .envelope import session_attributes, user_id_of
 from .speech import Speech
 from .storage import CrampStore
+from .triage import sources_line
 
 TURN_KEY = "turn"
 REPEAT_KEY = "repeat"
@@ -134,6 +136,11 @@ class Turn:
         # Explicit either way: a reply without a question closes the session.
         builder.set_should_end_session(end if end is not None else reprompt is None)
         return builder.response
+
+    def card_footer(self, items: Sequence[Item]) -> list[str]:
+        """The end of every advice card: a blank line, the sources behind `items`, the
+        disclaimer with the emergency number."""
+        return ["", sources_line(self.content, items), self.disclaimer()]
 
     def disclaimer(self) -> str:
         return self.phrase(

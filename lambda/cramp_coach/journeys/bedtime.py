@@ -23,6 +23,7 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from .. import reminders
+from ..cache import BoundedCache
 from ..envelope import device_key
 from ..reminders import PERMISSION, THROTTLED, TIMEOUT, ReminderFailure
 from ..slots import slot
@@ -36,8 +37,7 @@ TABLE = "bedtime"  # the phrases table in content/<locale>/phrases.toml
 STATE_KEY = "bedtime"
 # Devices (hashed ids) that answered a voice permission request with an error, for the
 # container's life: they get the consent card straight away next time.
-_NO_VOICE_CONSENT: set[str] = set()
-_NO_VOICE_CONSENT_LIMIT = 10_000
+_NO_VOICE_CONSENT: BoundedCache[str, bool] = BoundedCache()
 PROFILE_FIELD = "reminder_id"
 TOKEN_PREFIX = "bedtime"
 
@@ -204,9 +204,7 @@ def voice_consent_possible(t: Turn) -> bool:
 
 
 def no_voice_consent_on_this_device(t: Turn) -> None:
-    if len(_NO_VOICE_CONSENT) >= _NO_VOICE_CONSENT_LIMIT:
-        _NO_VOICE_CONSENT.clear()
-    _NO_VOICE_CONSENT.add(_device(t))
+    _NO_VOICE_CONSENT.put(_device(t), True)
 
 
 def ask_permission(t: Turn) -> Response:

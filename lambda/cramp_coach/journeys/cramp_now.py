@@ -82,14 +82,7 @@ def guided(t: Turn, item: Item, side: str | None, first: bool) -> Speech:
 def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
     items = techniques(t, muscle)
     steps = [f"{n}. {i.card}" for n, i in enumerate(items, start=1)]
-    sources = sorted({name for i in items for name in t.content.source_names(i.sources)})
-    lines = [
-        t.phrase("card_steps_heading"),
-        *steps,
-        "",
-        t.phrase("card_sources", sources="; ".join(sources)),
-        t.disclaimer(),
-    ]
+    lines = [t.phrase("card_steps_heading"), *steps, *t.card_footer(items)]
     title = t.phrase("card_title_cramp", muscle=t.content.muscle_name(muscle, side))
     return Card(title, "\n".join(lines))
 

@@ -50,8 +50,7 @@ def card_for(t: Turn, title: str, items: list[Item], notes: tuple[str, ...] = ()
         grade = item.get("grade") or item.get("evidence")
         if grade:
             lines.append(t.phrase("card_evidence", evidence=grade))
-    sources = sorted({name for item in items for name in t.content.source_names(item.sources)})
-    lines += ["", t.phrase("card_sources", sources="; ".join(sources)), t.disclaimer()]
+    lines += t.card_footer(items)
     return Card(title, "\n".join(lines))
 
 

@@ -59,7 +59,7 @@ def verdict_card(t: Turn, verdict: triage.Verdict) -> Card:
         lines += ["", t.phrase("card_also")]
         lines += [f"- {triage.fill(t.content, item.card)}" for item in verdict.also]
     items = [verdict.item, *verdict.also]
-    lines += ["", triage.sources_line(t.content, items), t.disclaimer()]
+    lines += t.card_footer(items)
     return Card(triage.action(t.content, verdict.item), "\n".join(lines))
 
 
@@ -101,7 +101,7 @@ def guide_card(t: Turn) -> Card:
         at_level = [i for i in red_flags if i.get("level") == level]
         lines += ["", t.phrase(f"card_level_{level}")]
         lines += [f"- {triage.fill(t.content, i.card)}" for i in at_level]
-    lines += ["", triage.sources_line(t.content, [intro, *red_flags]), t.disclaimer()]
+    lines += t.card_footer([intro, *red_flags])
     return Card(t.phrase("card_title_when_to_worry"), "\n".join(lines))
 
 

@@ -20,6 +20,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from ... import episode
+from ...cache import BoundedCache
 from ...config import load_settings
 from ...episode import Episode
 from ...nights import words
@@ -45,8 +46,7 @@ def episode_cramp(t: Turn, ep: Episode) -> Cramp:
 
 # What the last write for a user told this container about their consent, so a failed
 # save is mentioned only to someone whose cramps are being kept (warm containers).
-_LAST_OUTCOME: dict[str, str] = {}
-_LAST_OUTCOME_LIMIT = 10_000
+_LAST_OUTCOME: BoundedCache[str, str] = BoundedCache()
 
 
 def _save(t: Turn, user: str, cramp: Cramp) -> str:
@@ -56,9 +56,7 @@ def _save(t: Turn, user: str, cramp: Cramp) -> str:
         outcome = within_deadline(t.store, seconds, t.store.record_cramp, user, cramp)
     except StoreError:
         return FAILED
-    if len(_LAST_OUTCOME) >= _LAST_OUTCOME_LIMIT:
-        _LAST_OUTCOME.clear()
-    _LAST_OUTCOME[user_key(user)] = outcome
+    _LAST_OUTCOME.put(user_key(user), outcome)
     return outcome
 
 
