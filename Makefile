@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-export PYTHONPATH := $(CURDIR)/lambda
+export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/tests:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy \
@@ -20,14 +20,14 @@ test: venv
 	$(PY) -m pytest -q
 
 lint: venv
-	$(VENV)/bin/ruff check lambda tests infra interaction_model
-	$(VENV)/bin/ruff format --check lambda tests infra interaction_model
+	$(VENV)/bin/ruff check lambda tests tools infra interaction_model
+	$(VENV)/bin/ruff format --check lambda tests tools infra interaction_model
 
 demo: venv
-	$(PY) tests/tools/demo.py
+	$(PY) tools/demo.py
 
 chat: venv
-	$(PY) tests/tools/chat.py
+	$(PY) tools/chat.py
 
 # The skill over HTTP on 127.0.0.1, port $PORT (default 5000); see README "Self-hosting".
 serve: venv
@@ -47,14 +47,14 @@ $(VENV)/.bench-installed: tests/requirements-bench.txt $(VENV)/.installed
 
 .PHONY: bench
 bench: venv $(VENV)/.bench-installed
-	$(PY) tests/tools/bench.py
+	$(PY) tools/bench.py
 
 # DynamoDB calls per request type, counted through botocore hooks against moto.
 dynamo-calls: venv
-	$(PY) tests/tools/dynamo_calls.py
+	$(PY) tools/dynamo_calls.py
 
 red-flags-table: venv
-	$(PY) tests/tools/red_flag_table.py --write
+	$(PY) tools/red_flag_table.py --write
 
 # The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
 package: venv
@@ -67,9 +67,9 @@ deploy: venv
 # 50 simulated users for 3 minutes against the signed web service + moto on loopback;
 # then every user's stored count must be exact. USERS= SECONDS= THINK="MIN MAX" to change.
 load: venv
-	$(PY) tests/tools/load.py --users $${USERS:-50} --seconds $${SECONDS:-180} --think $${THINK:-3 9}
+	$(PY) tools/load.py --users $${USERS:-50} --seconds $${SECONDS:-180} --think $${THINK:-3 9}
 
 # One user with 10,000 cramps (batch-written), every history question asked: calls and items
 # read per answer are bounded (no Scan) and the spoken counts are right.
 soak: venv
-	$(PY) tests/tools/soak.py --cramps $${CRAMPS:-10000}
+	$(PY) tools/soak.py --cramps $${CRAMPS:-10000}

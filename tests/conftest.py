@@ -1,10 +1,6 @@
 import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "lambda"))
-sys.path.insert(0, str(ROOT / "tests"))
+# lambda/, tests/ and the repository root are on sys.path through pyproject's `pythonpath`.
 
 # Tests never reach AWS: dummy credentials and a region, always.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")

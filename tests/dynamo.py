@@ -9,10 +9,12 @@ import uuid
 
 import boto3
 import pytest
-from cramp_coach import local_dynamodb, store
+from cramp_coach import store
 from cramp_coach.journeys.history import recording
 from cramp_coach.memory_store import InMemoryStore
 from moto import mock_aws
+
+from tools import local_dynamodb
 
 TABLE = "cramp-coach-test"
 DYNAMO = store.DynamoStore()  # the skill's store, for tests that read or seed it directly

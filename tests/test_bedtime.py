@@ -10,12 +10,14 @@ import urllib.request
 import uuid
 
 import pytest
-from cramp_coach import local_dynamodb, store
+from cramp_coach import store
 from dynamo import DYNAMO
 from envelopes import DAY, Conversation, envelope, plain, speech_of
 from fake_alexa_api import ACCESS_TOKEN, FakeAlexaApi, permission_answer, point_at
 from lambda_function import lambda_handler
 from moto import mock_aws
+
+from tools import local_dynamodb
 
 USER = "amzn1.ask.account.BEDTIME"
 SCOPE = "alexa::alerts:reminders:skill:readwrite"

@@ -4,13 +4,10 @@ No timing assertions (this machine is shared); the round-trip limits are facts, 
 """
 
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "tools"))
-
-import bench  # noqa: E402
+from tools import bench
 
 SECTIONS = (
     "== Targets",

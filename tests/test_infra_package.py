@@ -151,8 +151,9 @@ def lambda_runtime_libraries(build_dir) -> Path:
 @pytest.fixture(scope="module")
 def dynamodb_endpoint():
     """A DynamoDB-compatible server on loopback with the skill's table, for any read or write."""
-    from cramp_coach.local_dynamodb import create_table, free_loopback_port
     from moto.server import ThreadedMotoServer
+
+    from tools.local_dynamodb import create_table, free_loopback_port
 
     port = free_loopback_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

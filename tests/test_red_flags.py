@@ -21,6 +21,7 @@ from cramp_coach.content import content_for
 from dynamo import DYNAMO, CallCounter
 from envelopes import DAY, NIGHT, Conversation, first_sentence, local_moment, plain, speech_of
 from lambda_function import lambda_handler
+
 from tools.utterances import Resolver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -582,7 +583,7 @@ def test_the_ten_minute_item_the_mid_cramp_journey_uses_is_there():
 
 def table_tool():
     spec = importlib.util.spec_from_file_location(
-        "red_flag_table", ROOT / "tests" / "tools" / "red_flag_table.py"
+        "red_flag_table", ROOT / "tools" / "red_flag_table.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

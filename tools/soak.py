@@ -5,7 +5,7 @@ profile counter set to match; then every history question is asked through lambd
 the store client's DynamoDB calls are counted by botocore hooks: calls and items read per
 answer, and never a Scan. The spoken counts are checked against the seeded data.
 
-    python tests/tools/soak.py [--cramps 10000] [--repeat 5]
+    python tools/soak.py [--cramps 10000] [--repeat 5]
 
 Runs against moto's DynamoDB server on loopback (real HTTP), started for the run.
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(TESTS), str(TESTS.parent / "lambda")]
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+sys.path[:0] = [str(TESTS.parent), str(TESTS), str(TESTS.parent / "lambda")]  # as a script
 
 from cramp_coach import nights, store  # noqa: E402
 from cramp_coach.config import load_settings  # noqa: E402
@@ -217,7 +217,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("CRAMP_TABLE_NAME", "cramp-coach-soak")
     os.environ.setdefault("USER_HASH_SALT", "soak-salt")
-    from cramp_coach.local_dynamodb import start_local_dynamodb
+    from tools.local_dynamodb import start_local_dynamodb
 
     server = start_local_dynamodb(os.environ["CRAMP_TABLE_NAME"])
     store.reset_client()

@@ -1,8 +1,8 @@
 """The README's red-flag triage table, generated from content/ and the en-US interaction model.
 
-    python tests/tools/red_flag_table.py           # print the table
-    python tests/tools/red_flag_table.py --write   # put it into README.md between the markers
-    python tests/tools/red_flag_table.py --check   # exit 1 if README.md is out of date
+    python tools/red_flag_table.py           # print the table
+    python tools/red_flag_table.py --write   # put it into README.md between the markers
+    python tools/red_flag_table.py --check   # exit 1 if README.md is out of date
 
 tests/test_red_flags.py checks the README against this, and the levels against its own table.
 """
@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
 
 from cramp_coach import triage  # noqa: E402
