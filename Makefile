@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/tests:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy \
+.PHONY: venv test lint typecheck demo chat models serve dynamo-calls red-flags-table package deploy \
 	fuzz load soak
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
@@ -22,6 +22,10 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check lambda tests tools infra interaction_model
 	$(VENV)/bin/ruff format --check lambda tests tools infra interaction_model
+
+# Static types on the product code (mypy, settings in pyproject.toml).
+typecheck: venv
+	$(VENV)/bin/mypy
 
 demo: venv
 	$(PY) tools/demo.py

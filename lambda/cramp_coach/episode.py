@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .content import Content
 from .records import Cramp, night_of
@@ -46,7 +46,9 @@ class Episode:
             or not all(isinstance(u, str) for u in used)
         ):
             return None
-        return cls(muscle, side, started, value["id"], list(used), bool(value.get("coached")))
+        return cls(
+            cast(str, muscle), side, started, value["id"], list(used), bool(value.get("coached"))
+        )
 
     def to_session(self) -> dict:
         saved: dict[str, Any] = {

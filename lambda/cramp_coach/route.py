@@ -51,7 +51,9 @@ class YesNo(AbstractRequestHandler):
         else:
             return None
         asked = turn(handler_input).asking
-        return self.meanings[asked][which] if asked in self.meanings else None
+        if asked is None or asked not in self.meanings:
+            return None
+        return self.meanings[asked][which]
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return self._answer(handler_input) is not None

@@ -82,7 +82,7 @@ def build_skill(store: CrampStore | None = None) -> CustomSkill:
     settings = load_settings()
     store = store if store is not None else DynamoStore()
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
-    builder.skill_id = settings.skill_id
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK types it None
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler)
     builder.add_exception_handler(basics.SpeakAnywayExceptionHandler(store))

@@ -188,7 +188,7 @@ def _cramp_from_item(item: Mapping[str, dict]) -> Cramp:
 
 
 def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
-    update = {
+    update: dict[str, Any] = {
         "TableName": table_name(),
         "Key": _key(user_id, PROFILE_SK),
         "UpdateExpression": "ADD cramp_count :one",

@@ -84,9 +84,10 @@ class Turn:
         return session_attributes(self.handler_input)
 
     @cached_property
-    def user_id(self) -> str | None:
-        """The Alexa userId (every request type carries it); the store keeps only its hash."""
-        return user_id_of(self.handler_input)
+    def user_id(self) -> str:
+        """The Alexa userId (every request type carries it; "" if one did not); the store
+        keeps only its hash."""
+        return user_id_of(self.handler_input) or ""
 
     @property
     def request_id(self) -> str:
@@ -95,6 +96,8 @@ class Turn:
     @property
     def asking(self) -> Asking | None:
         asked = self.session.get(ASKING_KEY)
+        if not isinstance(asked, str):
+            return None
         try:
             return Asking(asked)  # client data: only one of our questions counts
         except ValueError:
@@ -156,7 +159,9 @@ def turn(handler_input: HandlerInput, store: CrampStore | None = None) -> Turn:
         if store is None:
             raise LookupError("no Turn for this request: is TurnStarter registered first?")
         attributes[TURN_KEY] = Turn(handler_input, store)
-    return attributes[TURN_KEY]
+    made = attributes[TURN_KEY]
+    assert isinstance(made, Turn)
+    return made
 
 
 class TurnStarter(AbstractRequestInterceptor):

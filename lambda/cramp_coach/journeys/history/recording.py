@@ -121,6 +121,7 @@ class EpisodeRecorder(AbstractResponseInterceptor):
         t = turn(handler_input)
         waiting = _waiting(t)
         before = handler_input.attributes_manager.request_attributes.get(EPISODE_AT_START)
+        before = before if isinstance(before, Episode) else None
         now = episode.current(t)
         if before and (now is None or now.id != before.id):
             waiting.append(before)  # over this turn: ended, handed over, or replaced
