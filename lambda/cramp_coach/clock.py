@@ -96,7 +96,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
         name = None if name is _UNKNOWN else name
     zone = _zone(name)
     if zone is None:
-        locale = handler_input.request_envelope.request.locale
+        locale = getattr(handler_input.request_envelope.request, "locale", None)
         return ZoneInfo(content_for(locale).fact("default_time_zone"))
     session[TZ_SESSION_KEY] = name
     return zone

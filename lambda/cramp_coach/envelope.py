@@ -34,7 +34,8 @@ def session_attributes(handler_input: HandlerInput) -> dict:
     where the SDK's attributes manager would raise."""
     if handler_input.request_envelope.session is None:
         return {}
-    return handler_input.attributes_manager.session_attributes
+    attributes = handler_input.attributes_manager.session_attributes
+    return attributes if attributes is not None else {}
 
 
 def device_key(handler_input: HandlerInput) -> str | None:

@@ -101,7 +101,7 @@ class ProfileTipMemory:
             return self._session.load()
         consented = bool(profile and profile.consented)
         self._flags[self.CONSENTED_KEY] = consented
-        if consented:
+        if consented and profile is not None:
             stored = profile.get(self.PROFILE_FIELD)
             if isinstance(stored, list):
                 self._session.save([str(tip) for tip in stored])

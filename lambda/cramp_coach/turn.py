@@ -91,7 +91,7 @@ class Turn:
 
     @property
     def request_id(self) -> str:
-        return self.handler_input.request_envelope.request.request_id or ""
+        return getattr(self.handler_input.request_envelope.request, "request_id", None) or ""
 
     @property
     def asking(self) -> Asking | None:

@@ -120,7 +120,9 @@ def start_cramp(t: Turn, muscle: str, side: str | None) -> Response:
     ep = begin_episode(t, muscle, side)
     if ep.past_ten_minutes(t.now):  # the same cramp, still going after ten minutes
         return escalate(t)
-    return give_technique(t, ep, next_technique(t, ep), first=True)
+    item = next_technique(t, ep)
+    assert item is not None  # a new episode: every muscle has at least one technique
+    return give_technique(t, ep, item, first=True)
 
 
 def still_cramping(t: Turn) -> Response:
