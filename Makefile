@@ -18,7 +18,7 @@ venv: $(VENV)/.installed
 .PHONY: test-slow test-all
 
 # The fast suite: every test not marked slow (soak, load, bench, fuzz, hang, packaging; see
-# pyproject.toml). About a minute on 2 cores.
+# pyproject.toml). About 100 s of CPU; the slow ones take several minutes more.
 test: venv
 	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q -m "not slow"
