@@ -15,7 +15,20 @@ $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/re
 
 venv: $(VENV)/.installed
 
+.PHONY: test-slow test-all
+
+# The fast suite: every test not marked slow (soak, load, bench, fuzz, hang, packaging; see
+# pyproject.toml). About 100 s of CPU; the slow ones take several minutes more.
 test: venv
+	$(PY) interaction_model/build.py --check
+	$(PY) -m pytest -q -m "not slow"
+
+# Only the slow suites (what `make test` leaves out); CI runs them after `make test`.
+test-slow: venv
+	$(PY) -m pytest -q -m slow
+
+# Everything, in one run.
+test-all: venv
 	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q
 
@@ -33,7 +46,7 @@ demo: venv
 chat: venv
 	$(PY) tools/chat.py
 
-# The skill over HTTP on 127.0.0.1, port $PORT (default 5000); see README "Self-hosting".
+# The skill over HTTP on 127.0.0.1, port $PORT (default 5000); see docs/self-hosting.md.
 serve: venv
 	$(PY) -m cramp_coach.webservice.serve
 
@@ -44,7 +57,7 @@ models:
 fuzz: venv
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_lambda.py tests/test_fuzz_web.py
 
-# The speed report (issue 8): build/bench/report.txt and latency.png; a few minutes on 2 cores.
+# The speed report: build/bench/report.txt and latency.png; a few minutes on 2 cores.
 $(VENV)/.bench-installed: tests/requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
 	touch $@
@@ -60,7 +73,7 @@ dynamo-calls: venv
 red-flags-table: venv
 	$(PY) tools/red_flag_table.py --write
 
-# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
+# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See docs/deploying.md.
 package: venv
 	$(PY) infra/package.py
 

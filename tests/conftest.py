@@ -23,3 +23,14 @@ def _fresh_time_zone_cache():
     clock._TZ_CACHE.clear()
     yield
     clock._TZ_CACHE.clear()
+
+
+# Markers for the long-running kinds of test (registered in pyproject.toml). Each of them is
+# also `slow`, so `make test` (`-m "not slow"`) leaves them all to `make test-all`.
+SLOW_KINDS = ("soak", "load", "bench", "fuzz", "hang", "packaging")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)

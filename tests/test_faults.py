@@ -189,6 +189,7 @@ def hanging_dynamodb(monkeypatch):
     store.reset_client()
 
 
+@pytest.mark.hang
 @pytest.mark.parametrize("said", ["CrampEasedIntent", "CrampCountIntent", "LogCrampIntent"])
 def test_a_dynamodb_that_never_answers_is_given_up_on_in_time(hanging_dynamodb, said):
     talk = Conversation(lambda_handler, at=NIGHT, user=USER)
@@ -201,6 +202,7 @@ def test_a_dynamodb_that_never_answers_is_given_up_on_in_time(hanging_dynamodb, 
     assert seconds < MAX_TURN_SECONDS
 
 
+@pytest.mark.hang
 def test_a_settings_api_that_never_answers_costs_the_cramping_user_nothing():
     with black_hole() as url:
         event = intent("CrampNowIntent", {"muscle": "foot"}, at=NIGHT, user=USER)
@@ -212,6 +214,7 @@ def test_a_settings_api_that_never_answers_costs_the_cramping_user_nothing():
     assert 'volume="soft"' in speech_of(response)  # the locale's default zone: still night
 
 
+@pytest.mark.hang
 def test_reminders_and_settings_apis_hanging_during_a_cramp_and_a_reminder_request():
     with FakeAlexaApi() as api:
         api.fail(hang=5.0, times=10, prefix="/v1/alerts/reminders")

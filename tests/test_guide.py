@@ -402,7 +402,7 @@ def test_no_name_resolves_to_two_values():
         "leg cramps in pregnancy",
     ],
 )
-def test_the_issues_example_utterances_are_in_the_model(utterance):
+def test_the_guides_example_utterances_are_in_the_model(utterance):
     samples = {
         s
         for i in model()["interactionModel"]["languageModel"]["intents"]

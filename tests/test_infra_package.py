@@ -22,6 +22,9 @@ sys.path.insert(0, str(ROOT / "infra"))
 
 import package  # noqa: E402  (infra/package.py)
 
+# Builds the Lambda zip from Linux arm64 wheels (downloaded once per machine). `make test-all`.
+pytestmark = pytest.mark.packaging
+
 PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 SMALL_ENOUGH_BYTES = 5 * 1024 * 1024
 TABLE = "cramp-coach-zip-test"

@@ -66,11 +66,13 @@ def only(template: dict, resource_type: str) -> tuple[str, dict]:
 # --- cfn-lint ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cfn_lint_reports_nothing_on_the_template():
     matches = lint_file(TEMPLATE_PATH)
     assert [str(match) for match in matches] == []
 
 
+@pytest.mark.slow
 def test_cfn_lint_would_catch_a_broken_template(tmp_path):
     """The lint test can fail: a typo'd property and a dead runtime are reported."""
     broken = TEMPLATE_PATH.read_text().replace("Runtime: python3.12", "Runtime: python2.7")
@@ -323,6 +325,7 @@ def cramp_event(pk: str, when: str, request_id: str, muscle: str = "calf") -> di
     }
 
 
+@pytest.mark.slow
 def test_stack_table_has_the_templates_name_keys_and_billing(stack_table):
     description = stack_table.meta.client.describe_table(TableName=stack_table.name)["Table"]
     assert description["TableName"] == "cramp-coach-test"
@@ -333,6 +336,7 @@ def test_stack_table_has_the_templates_name_keys_and_billing(stack_table):
     assert description["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 
+@pytest.mark.slow
 def test_stack_table_takes_the_stores_reads_and_writes(stack_table):
     # The resource's client takes plain Python values, as the store's code does.
     client = stack_table.meta.client
@@ -438,6 +442,7 @@ def monkeypatch_module():
         yield patch
 
 
+@pytest.mark.slow
 def test_sam_transform_gives_a_template_cfn_lint_accepts(deployed_template, tmp_path):
     assert "Transform" not in deployed_template
     path = tmp_path / "deployed.json"
@@ -445,6 +450,7 @@ def test_sam_transform_gives_a_template_cfn_lint_accepts(deployed_template, tmp_
     assert [str(match) for match in lint_file(path)] == []
 
 
+@pytest.mark.slow
 def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_template):
     resources = deployed_template["Resources"]
     aliases = resources_of_type(deployed_template, "AWS::Lambda::Alias")
@@ -459,6 +465,7 @@ def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_tem
     assert function["Architectures"] == ["arm64"] and function["Timeout"] < ALEXA_TIMEOUT_SECONDS
 
 
+@pytest.mark.slow
 def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
     """cramp_coach.store, unchanged, against the table CloudFormation made from the template."""
     import datetime as dt

@@ -578,7 +578,7 @@ def test_the_ten_minute_item_the_mid_cramp_journey_uses_is_there():
     assert item.get("level") == "soon"
 
 
-# --- the README table -------------------------------------------------------------------
+# --- the documented table -------------------------------------------------------------------
 
 
 def table_tool():
@@ -590,16 +590,16 @@ def table_tool():
     return module
 
 
-def test_the_readme_triage_table_is_current():
+def test_the_documented_triage_table_is_current():
     tool = table_tool()
-    readme = (ROOT / "README.md").read_text()
-    assert tool.readme_with_table(readme, tool.render()) == readme, "run: make red-flags-table"
+    page = (ROOT / "docs" / "red-flags.md").read_text()
+    assert tool.page_with_table(page, tool.render()) == page, "run: make red-flags-table"
 
 
-def test_the_readme_levels_are_the_ones_these_tests_expect():
-    readme = (ROOT / "README.md").read_text()
+def test_the_documented_levels_are_the_ones_these_tests_expect():
+    page = (ROOT / "docs" / "red-flags.md").read_text()
     by_name = {v["name"]["value"]: v["id"] for v in symptom_values()}
-    rows = re.findall(r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \|$", readme, re.MULTILINE)
+    rows = re.findall(r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \|$", page, re.MULTILINE)
     assert {by_name[name] for name, _, _ in rows} == set(EXPECTED_LEVEL)
     for name, level, first in rows:
         assert level == EXPECTED_LEVEL[by_name[name]], name

@@ -42,7 +42,7 @@ TABLE = "cramp-coach-bench"
 WORDS_PER_MINUTE = 150
 SENTENCE_GAP_SECONDS = 0.25  # the short pause Alexa leaves at each sentence end (estimate)
 
-# The targets issue 8 sets.
+# The speed targets (docs/performance.md).
 COLD_START_MAX_RATIO = 1.5
 WARM_CRAMP_MAX_RATIO = 2.0
 CRAMP_MAX_WRITES = 1
