@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from cramp_coach.content import content_for
+
 from tools import clinical_review
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_make_clinical_review_writes_the_document(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "lambda")}
     run = subprocess.run(
-        [sys.executable, "tests/tools/clinical_review.py", "--out", str(tmp_path / "review.md")],
+        [sys.executable, "tools/clinical_review.py", "--out", str(tmp_path / "review.md")],
         cwd=ROOT,
         env=env,
         capture_output=True,

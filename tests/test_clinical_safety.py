@@ -20,6 +20,7 @@ from cramp_coach.content import content_for
 from envelopes import Conversation, local_moment, plain, speech_of
 from lambda_function import lambda_handler
 from test_red_flags import EXPECTED_LEVEL, ends, level_heard, report, said_first
+
 from tools import triage_probes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -329,7 +330,7 @@ def test_the_held_out_probes_are_not_copied_into_the_model():
         assert said.lower() not in known, said
 
 
-# Measured with tests/tools/triage_probes.py; the floor only rises. No probe expected to be
+# Measured with tools/triage_probes.py; the floor only rises. No probe expected to be
 # an emergency may be lost or under-called.
 PROBE_FLOOR = 27
 

@@ -18,9 +18,10 @@ import pytest
 from checks import assert_valid_response
 from cramp_coach import triage
 from cramp_coach.content import content_for
-from dynamo import CallCounter
+from dynamo import DYNAMO, CallCounter
 from envelopes import DAY, NIGHT, Conversation, first_sentence, local_moment, plain, speech_of
 from lambda_function import lambda_handler
+
 from tools.triage_probes import level_of_text
 from tools.utterances import Resolver
 
@@ -536,10 +537,9 @@ def test_the_cramp_answer_reads_no_storage_before_it_speaks(table):
 
 
 def test_the_profile_holds_only_the_notice_flag(table):
-    from cramp_coach import store
 
     day_launch("amzn1.ask.account.PRIVATE")
-    assert store.load_profile("amzn1.ask.account.PRIVATE").fields == {"notice_heard": True}
+    assert DYNAMO.load_profile("amzn1.ask.account.PRIVATE").fields == {"notice_heard": True}
 
 
 def test_without_storage_the_notice_is_still_said_and_the_welcome_follows():
@@ -622,7 +622,7 @@ def test_the_ten_minute_item_the_mid_cramp_journey_uses_is_there():
 
 def table_tool():
     spec = importlib.util.spec_from_file_location(
-        "red_flag_table", ROOT / "tests" / "tools" / "red_flag_table.py"
+        "red_flag_table", ROOT / "tools" / "red_flag_table.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -635,7 +635,16 @@ SAFETY_CASE = ROOT / "docs" / "clinical-safety.md"
 def test_the_safety_case_triage_table_is_current():
     tool = table_tool()
     document = SAFETY_CASE.read_text()
-    assert tool.with_table(document, tool.render()) == document, "run: make red-flags-table"
+    assert tool.page_with_table(document, tool.render()) == document, "run: make red-flags-table"
+
+
+def test_the_triage_table_lives_in_one_place():
+    """docs/red-flags.md points to the safety case's table: no second copy to go stale."""
+    page = (ROOT / "docs" / "red-flags.md").read_text()
+    assert "red-flags:start" not in page
+    assert not re.search(r"^\| \*\*", page, re.M)
+    assert "(clinical-safety.md#the-triage-table)" in page
+    assert "## The triage table" in SAFETY_CASE.read_text()
 
 
 def test_the_safety_case_levels_are_the_ones_these_tests_expect():

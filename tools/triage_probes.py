@@ -2,8 +2,8 @@
 locale's own interaction model, sent through the real lambda_handler, and the level of the
 first sentence is compared with the level the probe expects.
 
-    python tests/tools/triage_probes.py            # score in every locale, list the misses
-    python tests/tools/triage_probes.py en-GB      # one locale
+    python tools/triage_probes.py            # score in every locale, list the misses
+    python tools/triage_probes.py en-GB      # one locale
 
 The probes are held out: never copy them into the interaction model's samples or synonyms.
 `level_of_text` is also how tests/test_red_flags.py hears a level.
@@ -17,9 +17,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "lambda"))
-sys.path.insert(0, str(ROOT / "tests"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")

@@ -1,7 +1,7 @@
 """One reviewable document of everything Cramp Coach can say, for a clinician to sign off.
 
-    python tests/tools/clinical_review.py             # build/clinical-review.md
-    python tests/tools/clinical_review.py --out PATH  # somewhere else
+    python tools/clinical_review.py             # build/clinical-review.md
+    python tools/clinical_review.py --out PATH  # somewhere else
 
 For every locale: every content item's spoken sentences and card, with the locale's facts
 filled in (emergency number, same-day care, brand names), its evidence grade or triage level,
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
 
 from cramp_coach import triage  # noqa: E402
