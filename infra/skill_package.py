@@ -27,6 +27,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lambda"))
+
+from cramp_coach.webservice.privacy_page import is_placeholder_host  # noqa: E402
+
 MANIFEST = ROOT / "infra" / "skill.json"
 MODELS_DIR = ROOT / "interaction_model"
 DEFAULT_OUT = ROOT / "build" / "skill-package"
@@ -37,16 +41,6 @@ LAMBDA_ARN = re.compile(
 )
 SKILL_ID = re.compile(r"^amzn1\.ask\.skill\.[0-9a-fA-F-]{36}$")
 LOCALE_FILE = re.compile(r"^[a-z]{2}-[A-Z]{2}\.json$")
-# Hosts that can never serve a real privacy policy (RFC 2606 names and loopback).
-PLACEHOLDER_DOMAINS = (
-    "invalid",
-    "example",
-    "test",
-    "localhost",
-    "example.com",
-    "example.net",
-    "example.org",
-)
 # The store icons (infra/icons.py draws them); the manifest names them file://assets/images/...
 ASSETS_DIR = ROOT / "infra" / "assets"
 
@@ -84,8 +78,7 @@ def check_privacy_url(url: str) -> str:
     host = (parsed.hostname or "").lower()
     if parsed.scheme != "https" or not host:
         raise PackageError(f"privacy URL {url!r} must be an https URL")
-    placeholder_host = any(host == d or host.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
-    if "replace" in url.lower() or placeholder_host:
+    if "replace" in url.lower() or is_placeholder_host(host):
         raise PackageError(f"privacy URL {url!r} is a placeholder; publish your policy first")
     return url
 

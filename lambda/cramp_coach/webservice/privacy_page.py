@@ -21,7 +21,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 POLICY = Path(__file__).resolve().parents[3] / "docs" / "privacy.md"
-PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org", "invalid", "example", "test")
+# Domains that can never be a real operator's (RFC 2606 names and loopback). infra/skill_package.py
+# refuses privacy URLs on them with the same function.
+PLACEHOLDER_DOMAINS = (
+    "invalid",
+    "example",
+    "test",
+    "localhost",
+    "example.com",
+    "example.net",
+    "example.org",
+)
 
 
 class PolicyError(ValueError):
@@ -41,6 +51,11 @@ def details_from(environ: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def is_placeholder_host(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in PLACEHOLDER_DOMAINS)
+
+
 def check_contact(contact: str) -> str:
     """A way to reach the operator: an e-mail address or an https page, never a placeholder."""
     domain = contact.rsplit("@", 1)[-1] if "@" in contact else ""
@@ -50,8 +65,7 @@ def check_contact(contact: str) -> str:
         raise PolicyError(
             "set PRIVACY_CONTACT to an e-mail address or https page for data requests"
         )
-    domain = domain.lower()
-    if any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS):
+    if is_placeholder_host(domain):
         raise PolicyError(f"PRIVACY_CONTACT {contact!r} is a placeholder")
     return contact
 
