@@ -2,7 +2,7 @@
 # Deploy Cramp Coach: the reproducible Lambda zip, the preflight, the SAM stack (with the public
 # privacy policy page), then the skill manifest, icons and model.
 #
-# Required:  SKILL_ID     amzn1.ask.skill.<uuid> (create the skill first; README "Deploying")
+# Required:  SKILL_ID     amzn1.ask.skill.<uuid> (create the skill first; docs/deploying.md)
 #            STAGE        e.g. dev or prod; names the stack (cramp-coach-$STAGE) and its resources
 #            PRIVACY_CONTACT  e-mail address or https page for data requests, printed in the
 #                         policy page the stack publishes from docs/privacy.md; or instead

@@ -278,7 +278,7 @@ def test_permissions_an_event_without_a_handler_is_caught(inputs):
 
 
 def test_permissions_the_disabled_event_needs_its_deleting_handler(inputs):
-    history = inputs.code_dir / "journeys" / "history.py"
+    history = inputs.code_dir / "journeys" / "history" / "deletion.py"
     edit_text(history, 'is_request_type("AlexaSkillEvent.SkillDisabled")', "False")
     problems = problems_of(preflight.check_permissions_and_events, inputs)
     assert problems == ["event SKILL_DISABLED: no handler takes AlexaSkillEvent.SkillDisabled"]

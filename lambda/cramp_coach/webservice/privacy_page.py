@@ -94,7 +94,8 @@ def markdown_to_html(markdown: str) -> str:
         elif lines[0].startswith("|"):
             blocks.append(_table(lines))
         elif lines[0].startswith("- "):
-            items, current = [], []
+            items: list[str] = []
+            current: list[str] = []
             for line in lines:
                 if line.startswith("- ") and current:
                     items.append(" ".join(current))
