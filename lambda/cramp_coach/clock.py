@@ -56,7 +56,7 @@ def _device_key(handler_input: HandlerInput) -> str | None:
     return hashlib.sha256(device_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _zone(name) -> ZoneInfo | None:
+def zone_named(name) -> ZoneInfo | None:
     """The zone by name; None for anything else (the session's copy is client data)."""
     if not isinstance(name, str) or not name:
         return None
@@ -88,7 +88,7 @@ def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
     if name is not _UNKNOWN:
         return name
     name = within(load_settings().alexa_api_timeout_seconds, _ask_settings_api, handler_input)
-    keep = _TZ_KEEP_SECONDS if _zone(name) else _TZ_RETRY_SECONDS
+    keep = _TZ_KEEP_SECONDS if zone_named(name) else _TZ_RETRY_SECONDS
     if len(_TZ_CACHE) >= _TZ_CACHE_LIMIT:
         _TZ_CACHE.clear()
     _TZ_CACHE[key] = (name, time.monotonic() + keep)
@@ -102,7 +102,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     unknown zone is the locale's default until a later request learns the device's own.
     """
     session = session_attributes(handler_input)
-    zone = _zone(session.get(TZ_SESSION_KEY))
+    zone = zone_named(session.get(TZ_SESSION_KEY))
     if zone:
         return zone
     key = _device_key(handler_input)
@@ -113,7 +113,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     else:
         name = _remembered_zone_name(key)
         name = None if name is _UNKNOWN else name
-    zone = _zone(name)
+    zone = zone_named(name)
     if zone is None:
         locale = handler_input.request_envelope.request.locale
         return ZoneInfo(content_for(locale).fact("default_time_zone"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -13,6 +14,18 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 log = logging.getLogger("cramp_coach.requests")
+failure_log = logging.getLogger("cramp_coach.failures")
+
+# Called with every exception a handler or interceptor raised that the last-resort handler
+# spoke over. The fuzz suites listen here: a crash the user hears as "Sorry" is a failure.
+FAILURE_LISTENERS: list[Callable[[BaseException], None]] = []
+
+
+def handler_failed(exception: BaseException) -> None:
+    """Record a handler crash: one log line with the traceback, and every listener told."""
+    failure_log.error("handler failed: %s", type(exception).__name__, exc_info=exception)
+    for listener in list(FAILURE_LISTENERS):
+        listener(exception)
 
 
 def _summary(handler_input: HandlerInput) -> dict:

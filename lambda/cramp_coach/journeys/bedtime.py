@@ -114,9 +114,16 @@ def time_words(t: Turn, at: dt.time) -> dict[str, str]:
 # --- session state -----------------------------------------------------------------
 
 
+STATE_FIELDS = ("action", "time", "token")
+
+
 def pending(t: Turn) -> dict:
+    """What is being set, as this module wrote it: session attributes are client data, so
+    only its own fields with string values count."""
     state = t.session.get(STATE_KEY)
-    return state if isinstance(state, dict) else {}  # client data: only the dict we wrote
+    if not isinstance(state, dict):
+        return {}
+    return {k: v for k, v in state.items() if k in STATE_FIELDS and isinstance(v, str) and v}
 
 
 def set_pending(t: Turn, **fields: str | None) -> None:
@@ -196,7 +203,8 @@ def propose(t: Turn, action: str, value: str | None) -> Response:
 def _device(t: Turn) -> str:
     device = getattr(t.handler_input.request_envelope.context.system, "device", None)
     device_id = getattr(device, "device_id", None) or ""
-    return hashlib.sha256(device_id.encode()).hexdigest()
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
+    return hashlib.sha256(str(device_id).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def voice_consent_possible(t: Turn) -> bool:

@@ -15,7 +15,7 @@ from ask_sdk_model import Response
 
 from .. import notice, triage
 from ..content import Item
-from ..slots import slot
+from ..slots import aware_moment, slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
 from . import history
@@ -55,11 +55,7 @@ def well_formed(t: Turn, ep) -> bool:
 
 
 def _parse_started(value) -> dt.datetime | None:
-    try:
-        started = dt.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return started if started.tzinfo else None  # we store aware times; naive is not ours
+    return aware_moment(value)
 
 
 def known(t: Turn, table: str, value) -> str | None:

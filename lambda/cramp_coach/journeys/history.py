@@ -25,7 +25,7 @@ from ask_sdk_model import Response
 from .. import nights, store
 from ..clock import is_night
 from ..nights import words
-from ..slots import slot
+from ..slots import aware_moment, calendar_day, names_a_day, slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
 
@@ -72,16 +72,26 @@ def _from_session(saved) -> store.Cramp | None:
 
 
 def _cramp_from(saved: dict) -> store.Cramp:
+    """Typed fields only: a number where a word belongs could overflow DynamoDB's range."""
+    at, night = aware_moment(saved["at"]), calendar_day(saved["night"])
+    if at is None or night is None:
+        raise ValueError("pending cramp time")
     return store.Cramp(
-        at=dt.datetime.fromisoformat(saved["at"]),
-        night=dt.date.fromisoformat(saved["night"]),
-        muscle=saved["muscle"],
-        side=saved.get("side"),
-        source=saved["source"],
-        event_id=saved["id"],
-        time_known=saved.get("time_known", True),
-        local_time=saved.get("local_time"),
+        at=at,
+        night=night,
+        muscle=_text(saved["muscle"]),
+        side=_text(saved["side"]) if saved.get("side") is not None else None,
+        source=_text(saved["source"]),
+        event_id=_text(saved["id"]),
+        time_known=saved.get("time_known", True) is not False,
+        local_time=saved["local_time"] if isinstance(saved.get("local_time"), str) else None,
     )
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
 
 
 def episode_cramp(t: Turn, ep: dict) -> store.Cramp:
@@ -297,13 +307,6 @@ def _clock(value: str | None) -> dt.time | None:
         return None
 
 
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value and len(value) == 10 else None
-    except ValueError:
-        return None  # "2026-W48", "PRESENT_REF": not one day
-
-
 def told_cramp(t: Turn, muscle: str, side: str | None, day, clock) -> store.Cramp:
     """The cramp described in 'I had a cramp last night in my left calf at 3'.
 
@@ -346,13 +349,11 @@ class LogCrampHandler(AbstractRequestHandler):
         t = turn(handler_input)
         muscle = slot(handler_input, "muscle").id or "any"
         side = slot(handler_input, "side").id
-        cramp = told_cramp(
-            t,
-            muscle,
-            side,
-            _day(slot(handler_input, "date").heard),
-            _clock(slot(handler_input, "time").heard),
-        )
+        said_day = slot(handler_input, "date").heard
+        day = calendar_day(said_day)
+        if day is None and names_a_day(said_day):  # year 1, year 999: no cramp was then
+            return t.reply(Speech(words(t.content, "log_date_unusable")), end=True)
+        cramp = told_cramp(t, muscle, side, day, _clock(slot(handler_input, "time").heard))
         user = _user(t)
         try:
             outcome = store.record_cramp(user, cramp)
