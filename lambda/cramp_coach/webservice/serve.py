@@ -13,13 +13,14 @@ For a real Echo, run it behind a TLS reverse proxy, or use the gunicorn command 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from cramp_coach.alexa_api import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -58,15 +59,6 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ServeConfigError(f"{name} must be true or false, not {raw!r}")
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost could resolve anywhere
 
 
 def settings_from_env(env: Mapping[str, str]) -> ServeSettings:
