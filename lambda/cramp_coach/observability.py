@@ -21,6 +21,26 @@ failure_log = logging.getLogger("cramp_coach.failures")
 FAILURE_LISTENERS: list[Callable[[BaseException], None]] = []
 
 
+# The skill's own loggers (this package and the Lambda entry point) follow LOG_LEVEL; the AWS
+# SDK and HTTP libraries stay at WARNING whatever it says: at DEBUG botocore logs request
+# signing (the session token, the key id) and whole DynamoDB items (health data).
+OWN_LOGGERS = ("cramp_coach", "lambda_function")
+QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+
+
+def configure_logging(level: int, unknown_level: str | None = None) -> None:
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if unknown_level is not None:
+        logging.getLogger("cramp_coach.config").warning(
+            "LOG_LEVEL %r names no log level; using %s",
+            unknown_level[:40],
+            logging.getLevelName(level),
+        )
+
+
 def handler_failed(exception: BaseException) -> None:
     """Record a handler crash: one log line with the traceback, and every listener told."""
     failure_log.error("handler failed: %s", type(exception).__name__, exc_info=exception)

@@ -10,7 +10,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
-from .config import load_settings
+from .config import load_settings, require_user_hash_salt
 from .journeys import basics, bedtime, cramp_now, guide, history, red_flags
 from .observability import RequestLogger, ResponseLogger
 
@@ -66,6 +66,7 @@ REQUEST_HANDLERS = (
 
 def build_skill() -> CustomSkill:
     settings = load_settings()
+    require_user_hash_salt(settings)  # refuse to start rather than store weakly hashed ids
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
     builder.skill_id = settings.skill_id
     for handler in REQUEST_HANDLERS:

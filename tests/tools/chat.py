@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,8 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1]),
     str(Path(__file__).resolve().parents[2] / "lambda"),
 ]
+# The local DynamoDB is throwaway: a fixed salt for its hashed user ids.
+os.environ.setdefault("USER_HASH_SALT", "local-tools-salt")
 
 from cramp_coach.local_dynamodb import start_local_dynamodb  # noqa: E402
 from fake_alexa_api import FakeAlexaApi  # noqa: E402

@@ -7,6 +7,7 @@ Alexa APIs (reminders, the device's time zone) are tests/fake_alexa_api.py on lo
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1]),
     str(Path(__file__).resolve().parents[2] / "lambda"),
 ]
+# The local DynamoDB is throwaway: a fixed salt for its hashed user ids.
+os.environ.setdefault("USER_HASH_SALT", "local-tools-salt")
 
 from cramp_coach.local_dynamodb import start_local_dynamodb  # noqa: E402
 from envelopes import NIGHT, shift  # noqa: E402

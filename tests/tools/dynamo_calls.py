@@ -17,6 +17,8 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1]),
     str(Path(__file__).resolve().parents[2] / "lambda"),
 ]
+# The local DynamoDB is throwaway: a fixed salt for its hashed user ids.
+os.environ.setdefault("USER_HASH_SALT", "local-tools-salt")
 
 from envelopes import DAY, NIGHT, Conversation  # noqa: E402
 
