@@ -12,6 +12,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from .alexa_api import TimeoutApiClient
 from .config import load_settings, require_user_hash_salt
 from .journeys import basics, bedtime, cramp_now, guide, history, red_flags
+from .limits import ResponseLimits
 from .observability import RequestLogger, ResponseLogger
 
 REQUEST_HANDLERS = (
@@ -75,6 +76,7 @@ def build_skill() -> CustomSkill:
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(history.EpisodeSnapshot())
     builder.add_global_response_interceptor(history.EpisodeRecorder())  # counts ended cramps
+    builder.add_global_response_interceptor(ResponseLimits())  # after every state change
     builder.add_global_response_interceptor(ResponseLogger())
     return builder.create()
 

@@ -19,6 +19,9 @@ MATCH = "ER_SUCCESS_MATCH"
 # person may log) belong to the journey.
 EARLIEST_DAY = dt.date(2000, 1, 1)
 LATEST_DAY = dt.date(2999, 12, 31)
+# What a person says into one slot is a few words; anything longer is cut here, before it can
+# reach a card (8,000 characters in all) or the session.
+MAX_HEARD_CHARS = 200
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -41,6 +44,7 @@ def slot(handler_input: HandlerInput, name: str) -> SlotValue:
     heard = getattr(found, "value", None)
     if not isinstance(heard, str) or not heard:
         return SlotValue(None, None)
+    heard = heard[:MAX_HEARD_CHARS]
     resolutions = getattr(found.resolutions, "resolutions_per_authority", None)
     for authority in resolutions if isinstance(resolutions, list) else []:
         status = getattr(getattr(authority, "status", None), "code", None)
