@@ -140,6 +140,51 @@ def test_whatever_the_alexa_apis_answer_no_handler_crashes(alexa_api, name, repl
     assert plain(speech_of(response))
 
 
+def _listing(*alerts) -> bytes:
+    return json.dumps({"totalCount": str(len(alerts)), "alerts": list(alerts)}).encode()
+
+
+def _rule(rule) -> dict:
+    return {
+        "alertToken": "t1",
+        "status": "ON",
+        "trigger": {"recurrence": {"recurrenceRules": [rule]}},
+    }
+
+
+FOUND_IN_API_ANSWERS = {
+    "created without a token": ("yes, set it", (200, b"")),
+    "created with a token that is not text": ("yes, set it", (200, b'{"alertToken": 5}')),
+    "a rule with BYHOUR=xx": ("list reminders", (200, _listing(_rule("FREQ=DAILY;BYHOUR=xx")))),
+    "a rule with BYHOUR=25": ("cancel reminder", (200, _listing(_rule("BYHOUR=25;BYMINUTE=0")))),
+    "a rule that is not text": ("list reminders", (200, _listing(_rule(22)))),
+    "a trigger that is not an object": (
+        "list reminders",
+        (200, _listing({"alertToken": "t1", "status": "ON", "trigger": "x"})),
+    ),
+    "alerts that are not a list": ("list reminders", (200, b'{"alerts": "AAAA"}')),
+    "a time zone that is an object": ("yes, set it", (200, b'{"alerts": "' + b"A" * 300 + b'"}')),
+    "a time zone too long for a file name": ("launch (time zone)", (200, b'"' + b"a" * 300 + b'"')),
+    "a token with a lone surrogate": (
+        "cancel reminder",
+        (200, _listing({"alertToken": "\ud800", "status": "ON"})),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FOUND_IN_API_ANSWERS.values(), ids=FOUND_IN_API_ANSWERS.keys())
+def test_api_answers_fuzzing_found_stay_fixed(alexa_api, case):
+    from cramp_coach import clock
+
+    turn, reply = case
+    clock._TZ_CACHE.clear()
+    alexa_api.canned = reply
+    try:
+        assert plain(speech_of(answer(point_at(API_TURNS[turn](), alexa_api))))
+    finally:
+        alexa_api.canned = None
+
+
 # --- the defects fuzzing found, kept as plain regression cases ---------------------
 
 
