@@ -41,9 +41,10 @@ def configure_logging(level: int, unknown_level: str | None = None) -> None:
         )
 
 
-def handler_failed(exception: BaseException) -> None:
-    """Record a handler crash: one log line with the traceback, and every listener told."""
-    failure_log.error("handler failed: %s", type(exception).__name__, exc_info=exception)
+def handler_failed(exception: BaseException, where: str = "handler") -> None:
+    """Record a crash the skill answered over (in a handler, or caught in an interceptor so
+    the answer still goes out): one log line with the traceback, and every listener told."""
+    failure_log.error("%s failed: %s", where, type(exception).__name__, exc_info=exception)
     for listener in list(FAILURE_LISTENERS):
         listener(exception)
 

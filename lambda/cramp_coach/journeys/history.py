@@ -22,7 +22,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import nights, store
+from .. import nights, observability, store
 from ..clock import is_night
 from ..nights import words
 from ..slots import aware_moment, calendar_day, names_a_day, slot
@@ -185,8 +185,8 @@ class EpisodeRecorder(AbstractResponseInterceptor):
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
         try:
             self._record_ended(handler_input, response)
-        except Exception:  # noqa: BLE001 - counting must never break the answer already built
-            log.exception("could not record the ended episodes")
+        except Exception as error:  # noqa: BLE001 - counting must never break the answer
+            observability.handler_failed(error, "recording the ended episodes")
 
     def _record_ended(self, handler_input: HandlerInput, response: Response | None) -> None:
         t = turn(handler_input)
