@@ -246,6 +246,7 @@ def deploy_calls(environment: dict[str, str]) -> list[str]:
     return Path(environment["CALLS"]).read_text().splitlines()
 
 
+@pytest.mark.packaging
 def test_first_deploy_passes_skill_id_stage_and_salt_then_updates_the_skill(fake_tools):
     variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}
     completed = run_deploy(**fake_tools, **variables, USER_HASH_SALT="ab" * 32)
@@ -262,6 +263,7 @@ def test_first_deploy_passes_skill_id_stage_and_salt_then_updates_the_skill(fake
     assert packaged["manifest"]["apis"]["custom"]["endpoint"]["uri"] == ENDPOINT
 
 
+@pytest.mark.packaging
 def test_later_deploys_keep_the_salt_and_a_first_deploy_needs_one(fake_tools):
     variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}
     later = run_deploy(**fake_tools, **variables, STACK_EXISTS="1", SKIP_SKILL_UPDATE="1")

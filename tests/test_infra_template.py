@@ -66,11 +66,13 @@ def only(template: dict, resource_type: str) -> tuple[str, dict]:
 # --- cfn-lint ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cfn_lint_reports_nothing_on_the_template():
     matches = lint_file(TEMPLATE_PATH)
     assert [str(match) for match in matches] == []
 
 
+@pytest.mark.slow
 def test_cfn_lint_would_catch_a_broken_template(tmp_path):
     """The lint test can fail: a typo'd property and a dead runtime are reported."""
     broken = TEMPLATE_PATH.read_text().replace("Runtime: python3.12", "Runtime: python2.7")
@@ -323,6 +325,7 @@ def cramp_event(pk: str, when: str, request_id: str, muscle: str = "calf") -> di
     }
 
 
+@pytest.mark.slow
 def test_stack_table_has_the_templates_name_keys_and_billing(stack_table):
     description = stack_table.meta.client.describe_table(TableName=stack_table.name)["Table"]
     assert description["TableName"] == "cramp-coach-test"
@@ -333,6 +336,7 @@ def test_stack_table_has_the_templates_name_keys_and_billing(stack_table):
     assert description["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 
+@pytest.mark.slow
 def test_stack_table_takes_the_stores_reads_and_writes(stack_table):
     # The resource's client takes plain Python values, as the store's code does.
     client = stack_table.meta.client
@@ -438,6 +442,7 @@ def monkeypatch_module():
         yield patch
 
 
+@pytest.mark.slow
 def test_sam_transform_gives_a_template_cfn_lint_accepts(deployed_template, tmp_path):
     assert "Transform" not in deployed_template
     path = tmp_path / "deployed.json"
@@ -445,6 +450,7 @@ def test_sam_transform_gives_a_template_cfn_lint_accepts(deployed_template, tmp_
     assert [str(match) for match in lint_file(path)] == []
 
 
+@pytest.mark.slow
 def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_template):
     resources = deployed_template["Resources"]
     aliases = resources_of_type(deployed_template, "AWS::Lambda::Alias")
@@ -459,6 +465,7 @@ def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_tem
     assert function["Architectures"] == ["arm64"] and function["Timeout"] < ALEXA_TIMEOUT_SECONDS
 
 
+@pytest.mark.slow
 def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
     """cramp_coach.store, unchanged, against the table CloudFormation made from the template."""
     import datetime as dt
@@ -479,25 +486,26 @@ def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
         store.reset_client()
         try:
             user = "amzn1.ask.account.STACKUSER"
+            dynamo = store.DynamoStore()
             at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
             cramp = store.Cramp(at, dt.date(2026, 11, 25), "calf", "left", "live", "req-1")
-            assert store.record_cramp(user, cramp) == store.NOT_ASKED  # no consent, no write
-            assert store.grant_consent(user, cramp) == store.SAVED
-            assert store.record_cramp(user, cramp) == store.ALREADY_SAVED  # a retry
+            assert dynamo.record_cramp(user, cramp) == store.NOT_ASKED  # no consent, no write
+            assert dynamo.grant_consent(user, cramp) == store.SAVED
+            assert dynamo.record_cramp(user, cramp) == store.ALREADY_SAVED  # a retry
             later = store.Cramp(at + dt.timedelta(hours=1), cramp.night, "foot", None, "live", "r2")
-            assert store.record_cramp(user, later) == store.SAVED
+            assert dynamo.record_cramp(user, later) == store.SAVED
 
-            history = store.history_since(user, at - dt.timedelta(days=7))
+            history = dynamo.history_since(user, at - dt.timedelta(days=7))
             assert [c.muscle for c in history.cramps] == ["calf", "foot"]
             assert history.profile.cramp_count == 2
             stored = boto3.client("dynamodb", region_name="us-east-1").get_item(
                 TableName="cramp-coach-store", Key=store._key(user, cramp.sort_key)
             )["Item"]
             assert int(stored["expires_at"]["N"]) == int(at.timestamp()) + 400 * 86400
-            assert store.latest_cramp(user).cramps[-1].muscle == "foot"
+            assert dynamo.latest_cramp(user).cramps[-1].muscle == "foot"
 
-            assert store.delete_user(user) == 3  # profile and both cramps
-            assert store.load_profile(user) is None
+            assert dynamo.delete_user(user) == 3  # profile and both cramps
+            assert dynamo.load_profile(user) is None
         finally:
             store.reset_client()
 

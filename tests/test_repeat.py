@@ -58,6 +58,7 @@ parts = st.one_of(
 )
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(st.lists(parts, max_size=12), st.booleans())
 def test_every_reply_speech_renders_is_replayable(steps, night):

@@ -148,6 +148,7 @@ def test_serve_refuses_to_start_unverified_on_a_public_address():
     assert "listening" not in result.stdout
 
 
+@pytest.mark.slow
 def test_serve_starts_local_dynamodb_and_answers_over_http_in_dev_mode():
     process, output = start(SERVE, clean_env(SKILL_VERIFY_REQUESTS="false", PORT="0"))
     try:
@@ -176,6 +177,7 @@ def test_serve_starts_local_dynamodb_and_answers_over_http_in_dev_mode():
     assert exit_code == 0
 
 
+@pytest.mark.slow
 def test_serve_verifies_by_default_and_uses_a_given_dynamodb_endpoint():
     # A DynamoDB endpoint is given, so no local server is started: the given one is used.
     given_endpoint = "http://127.0.0.1:9"
@@ -197,6 +199,7 @@ def test_serve_verifies_by_default_and_uses_a_given_dynamodb_endpoint():
     assert (status, reply) == (400, {"error": "request refused"})
 
 
+@pytest.mark.slow
 def test_the_production_server_serves_the_app_with_verification_on():
     env = clean_env(
         SKILL_ID=TEST_SKILL_ID,
@@ -216,6 +219,7 @@ def test_the_production_server_serves_the_app_with_verification_on():
     assert (status, reply) == (400, {"error": "request refused"})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("settings", "complaint"),
     [

@@ -18,6 +18,9 @@ from cramp_coach.webservice.app import create_app
 from cramp_coach.webservice.production import LIMITS, make_server
 from signing import TEST_SKILL_ID, alexa_request, shared_test_ca
 
+# Real sockets held open for seconds: `make test-slow` runs it.
+pytestmark = pytest.mark.slow
+
 SLOW_CLIENTS = 50
 READ_DEADLINE = 3.0  # seconds; production uses READ_DEADLINE_SECONDS
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -32,7 +30,9 @@ from ask_sdk_model.services.reminder_management import (
 )
 
 from . import clock
+from .alexa_api import settings_time_zone
 from .config import load_settings
+from .deadline import DeadlinePassed, Deadlines
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ TIMEOUT = "timeout"  # no answer within the deadline, or no connection at all
 NOT_FOUND = "not_found"  # 404: the reminder was deleted (e.g. in the Alexa app)
 
 # Own threads: a hung call must not hold up the clock's time-zone look-ups.
-_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reminders-api")
+_DEADLINES = Deadlines("reminders-api")
 
 
 class ReminderFailure(Exception):
@@ -165,7 +165,7 @@ def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
     if session.get(clock.TZ_SESSION_KEY):  # the clock found the device's own zone
         return zone
     try:
-        found = clock.zone_named(_bounded(_settings_time_zone, handler_input))
+        found = clock.zone_named(_bounded(settings_time_zone, handler_input))
     except ReminderFailure:
         found = None
     if found is None:
@@ -173,13 +173,6 @@ def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
         return zone
     session[clock.TZ_SESSION_KEY] = found.key
     return found
-
-
-def _settings_time_zone(handler_input: HandlerInput) -> str | None:
-    device = handler_input.request_envelope.context.system.device
-    if device is None or not device.device_id:
-        return None
-    return _factory(handler_input).get_ups_service().get_system_time_zone(device.device_id)
 
 
 # --- calls -------------------------------------------------------------------------
@@ -239,10 +232,9 @@ def _failure(error: Exception) -> ReminderFailure:
 
 def _bounded(call, *args):
     """Run one API call under the deadline; every failure becomes a ReminderFailure."""
-    future = _EXECUTOR.submit(call, *args)
     try:
-        return future.result(timeout=load_settings().reminders_api_timeout_seconds)
-    except FutureTimeout:
+        return _DEADLINES.run(load_settings().reminders_api_timeout_seconds, call, *args)
+    except DeadlinePassed:
         failure = ReminderFailure(TIMEOUT)
     except ReminderFailure as error:
         failure = error
@@ -257,9 +249,10 @@ def find_nightly(handler_input: HandlerInput) -> Nightly | None:
     alerts = _bounded(_service(handler_input).get_reminders_json).get("alerts")
     alerts = [a for a in alerts if _token(a)] if isinstance(alerts, list) else []
     active = [a for a in alerts if a.get("status") == "ON"] or alerts
-    if not active:
+    token = _token(active[0]) if active else None
+    if token is None:
         return None
-    return Nightly(token=_token(active[0]), at=time_of(active[0]))
+    return Nightly(token=token, at=time_of(active[0]))
 
 
 def _token(reminder) -> str | None:

@@ -45,7 +45,7 @@ def slot(handler_input: HandlerInput, name: str) -> SlotValue:
     if not isinstance(heard, str) or not heard:
         return SlotValue(None, None)
     heard = heard[:MAX_HEARD_CHARS]
-    resolutions = getattr(found.resolutions, "resolutions_per_authority", None)
+    resolutions = getattr(getattr(found, "resolutions", None), "resolutions_per_authority", None)
     for authority in resolutions if isinstance(resolutions, list) else []:
         status = getattr(getattr(authority, "status", None), "code", None)
         if getattr(status, "value", status) == MATCH:
@@ -73,7 +73,7 @@ def names_a_day(value: str | None) -> bool:
 def calendar_day(value: str | None) -> dt.date | None:
     """AMAZON.DATE's one calendar day as a date; None for anything else, and for days no
     cramp can have been on (year 1, year 999): those would overflow or break sort keys."""
-    if not names_a_day(value):
+    if value is None or not names_a_day(value):
         return None
     try:
         day = dt.date.fromisoformat(value)
