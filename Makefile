@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/tests:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: venv test lint typecheck demo chat models serve dynamo-calls red-flags-table package deploy \
-	fuzz load soak
+	fuzz load soak icons preflight
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -79,7 +79,17 @@ red-flags-table: venv
 package: venv
 	$(PY) infra/package.py
 
-# SAM deploy + skill manifest/model; needs SKILL_ID, STAGE, PRIVACY_URL (and sam, aws; ask optional).
+# The store icons (infra/assets/images) from their drawing, infra/icons.py; committed.
+icons:
+	$(PYTHON) infra/icons.py
+
+# What the Alexa console would reject or a reviewer flag, checked offline (docs/store-submission.md).
+# PRIVACY_URL=... to check your own policy URL too.
+preflight: package
+	$(PY) infra/preflight.py
+
+# Zip, preflight, SAM deploy, privacy page, skill manifest/icons/model via the pinned ASK CLI;
+# needs SKILL_ID, STAGE, PRIVACY_CONTACT or PRIVACY_URL (and sam, aws, npm). See docs/deploying.md.
 deploy: venv
 	PYTHON=$(abspath $(PY)) infra/deploy.sh
 

@@ -537,3 +537,68 @@ def test_the_role_allows_every_dynamodb_call_the_code_makes():
     needed = dynamodb_actions_the_code_needs()
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} <= needed
     assert needed <= STORE_ACTIONS, f"add to the role (and STORE_ACTIONS): {needed - STORE_ACTIONS}"
+
+
+# --- failures someone hears about (docs/operations.md "Metrics") -----------------------------
+
+# The contract with the code: the event name a log line carries -> the metric it counts into.
+FAILURE_METRICS = {
+    "handler_failed": "HandlerFailures",
+    "skill_disabled_delete_failed": "DisabledDeletionFailures",
+    "reminder_api_failed": "ReminderApiFailures",
+    "store_deadline_missed": "StoreDeadlineMisses",
+}
+
+
+def test_each_caught_failure_is_counted_from_the_functions_logs_and_alarmed(template):
+    filters = resources_of_type(template, "AWS::Logs::MetricFilter").values()
+    log_group, _ = only(template, "AWS::Logs::LogGroup")
+    counted = {}
+    for metric_filter in filters:
+        properties = metric_filter["Properties"]
+        assert properties["LogGroupName"] == {"Ref": log_group}
+        (transformation,) = properties["MetricTransformations"]
+        assert transformation["MetricValue"] == "1"
+        assert transformation["MetricNamespace"] == {"Fn::Sub": "CrampCoach/${Stage}"}
+        # A quoted term matches the event name anywhere in a line: Text or JSON log format.
+        counted[properties["FilterPattern"].strip('"')] = transformation["MetricName"]
+    assert counted == FAILURE_METRICS
+    docs = (ROOT / "docs" / "operations.md").read_text()
+    alarm_resources = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+    alarms = [a["Properties"] for a in alarm_resources]
+    for event, metric in FAILURE_METRICS.items():
+        assert f"`{event}`" in docs and f"`{metric}`" in docs, f"document {event} -> {metric}"
+        (alarm,) = [a for a in alarms if a["MetricName"] == metric]
+        assert alarm["Namespace"] == {"Fn::Sub": "CrampCoach/${Stage}"}
+        assert alarm["AlarmActions"]["Fn::If"][0] == "HasAlarmTopic"
+        assert alarm["TreatMissingData"] == "notBreaching"
+    (deletion,) = [a for a in alarms if a["MetricName"] == "DisabledDeletionFailures"]
+    assert deletion["Threshold"] == 1  # every user whose data stayed behind is someone to fix
+
+
+def test_a_production_stage_cannot_deploy_without_an_alarm_topic(template):
+    rules = template["Rules"].values()
+    (rule,) = [r for r in rules if r["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}]
+    (assertion,) = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]}
+
+
+def test_backups_keep_deleted_health_data_for_about_a_week_only(template):
+    _, table = only(template, "AWS::DynamoDB::Table")
+    recovery = table["Properties"]["PointInTimeRecoverySpecification"]
+    assert recovery["PointInTimeRecoveryEnabled"] is True
+    assert recovery["RecoveryPeriodInDays"] == 7
+
+
+def test_the_privacy_page_is_public_over_https_and_nothing_else_is(template):
+    bucket_name, bucket = only(template, "AWS::S3::Bucket")
+    blocks = bucket["Properties"]["PublicAccessBlockConfiguration"]
+    assert blocks["BlockPublicAcls"] and blocks["IgnorePublicAcls"]
+    _, policy = only(template, "AWS::S3::BucketPolicy")
+    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    read = statements["ReadThePrivacyPolicy"]
+    assert read["Action"] == "s3:GetObject"
+    assert read["Resource"] == {"Fn::Sub": "${" + bucket_name + ".Arn}/privacy.html"}
+    assert statements["HttpsOnly"]["Effect"] == "Deny"
+    url = template["Outputs"]["PrivacyPolicyUrl"]["Value"]["Fn::Sub"]
+    assert url.startswith("https://") and url.endswith("/privacy.html")

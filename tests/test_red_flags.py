@@ -54,7 +54,9 @@ EXPECTED_LEVEL = {
     "pregnant": "routine",
 }
 EMERGENCY_NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "000", "en-IN": "112"}
-NOTICE = "Cramp Coach gives general information, not medical advice."
+NOTICE = (
+    "Cramp Coach gives general information. It is not a substitute for professional medical advice."
+)
 
 # Nothing the red-flag journey says may diagnose, name a condition as certain, tell anyone to
 # stop a medicine, or mention quinine or tonic water.

@@ -1,4 +1,5 @@
-"""The first-use notice: "general information, not medical advice; in an emergency, call ...".
+"""The first-use notice: "general information, not a substitute for professional medical advice;
+in an emergency, call ...".
 
 Heard once per user, and only on turns where that costs a cramping person nothing: a day-time
 launch (before the welcome) or the end of a cramp episode (after the goodbye). Never before
