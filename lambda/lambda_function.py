@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 from ask_sdk_core.serialize import DefaultSerializer
+from cramp_coach.config import load_settings
 from cramp_coach.content import content_for
 from cramp_coach.envelope import unanswerable_reason
+from cramp_coach.observability import configure_logging
 from cramp_coach.skill import SKILL
 from cramp_coach.speech import Speech
 
-logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+_SETTINGS = load_settings()
+configure_logging(_SETTINGS.log_level, _SETTINGS.log_level_given)
 log = logging.getLogger(__name__)
 _SERIALIZER = DefaultSerializer()
 

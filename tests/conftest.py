@@ -9,6 +9,9 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 # ... and DynamoDB, unless a test sets up moto, is a refused loopback port: never AWS itself.
 os.environ.setdefault("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
 
+# Stored user ids are salted; the skill refuses to start without a salt.
+os.environ.setdefault("USER_HASH_SALT", "test-salt")
+
 # DynamoDB fixtures (`table`: moto in-process, `server_table`: moto's server on loopback).
 pytest_plugins = ["dynamo"]
 

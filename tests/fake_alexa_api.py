@@ -83,6 +83,8 @@ class FakeAlexaApi:
         self.log: list[str] = []  # "METHOD /path", in order
         self.problems: list[str] = []  # reminder bodies it had to refuse
         self._faults: list[Fault] = []
+        # (status, raw body): answer every authorised request with exactly this (fuzzing)
+        self.canned: tuple[int, bytes] | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -158,7 +160,9 @@ def _handler_for(api: FakeAlexaApi):
             pass
 
         def _send(self, status: int, body=None) -> None:
-            data = b"" if body is None else json.dumps(body).encode()
+            self._send_raw(status, b"" if body is None else json.dumps(body).encode())
+
+        def _send_raw(self, status: int, data: bytes) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -178,6 +182,8 @@ def _handler_for(api: FakeAlexaApi):
                 api.log.append(f"{self.command} {path}")
             if self.headers.get("Authorization") != f"Bearer {api.token}":
                 return self._send(401, _error("UNAUTHORIZED", "bad or missing access token"))
+            if api.canned is not None:
+                return self._send_raw(*api.canned)
             fault = api._take_fault(path)
             if fault:
                 time.sleep(fault.hang)

@@ -16,7 +16,6 @@ import contextlib
 import copy
 import datetime as dt
 import json
-import logging
 import os
 from pathlib import Path
 
@@ -40,15 +39,19 @@ SLOT_VALUE_IDS = sorted(
     }
 )
 
+# Ten properties (tests/test_fuzz_*.py, tests/test_repeat.py): "ci" is 2,500 cases in all,
+# "long" 25,000. FUZZ_EXAMPLES=n sets the examples per property for either.
 PROFILES = {
     "ci": {"max_examples": 250, "derandomize": True},
-    "long": {"max_examples": 5000, "derandomize": False},
+    "long": {"max_examples": 2500, "derandomize": False},
 }
 
 
 def fuzz_settings(**overrides) -> settings:
     """Settings for one property: the chosen profile, no deadline (CI machines stall)."""
     profile = dict(PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "ci")])
+    if os.environ.get("FUZZ_EXAMPLES"):
+        profile["max_examples"] = int(os.environ["FUZZ_EXAMPLES"])
     profile.update(overrides)
     return settings(
         deadline=None,
@@ -184,6 +187,33 @@ def small_wrong_typed(good):
 
 
 slot_ids = st.one_of(st.sampled_from(SLOT_VALUE_IDS), odd_text)
+# AMAZON.DATE and AMAZON.TIME values: real shapes, and days no cramp can have been on.
+DATE_VALUES = [
+    "2026-11-25",
+    "0001-01-01",
+    "0999-12-31",
+    "1000-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "2026-W48",
+    "2026-W48-WE",
+    "XXXX-11-25",
+    "PRESENT_REF",
+    "2026",
+    "202X",
+]
+TIME_VALUES = ["03:00", "23:59", "00:00", "24:00", "3", "NI", "MO", "99:99", "03:00:00"]
+said_values = st.one_of(
+    st.sampled_from(SLOT_VALUE_IDS + DATE_VALUES + TIME_VALUES),
+    st.dates().map(dt.date.isoformat),
+    odd_text,
+)
+# What entity resolution lists: mostly values, sometimes empty or null ones.
+resolved_value = mostly(
+    st.fixed_dictionaries({"value": st.fixed_dictionaries({"name": odd_text, "id": slot_ids})}),
+    st.sampled_from([{}, None, {"value": None}, {"value": {}}, {"value": {"id": None}}]),
+    one_in=4,
+)
 
 
 @st.composite
@@ -193,12 +223,7 @@ def authority(draw):
     )
     found = {"authority": draw(odd_text), "status": {"code": code}}
     if draw(st.booleans()):
-        values = st.lists(
-            st.fixed_dictionaries(
-                {"value": st.fixed_dictionaries({"name": odd_text, "id": slot_ids})}
-            ),
-            max_size=3,
-        )
+        values = st.lists(resolved_value, max_size=3)
         found["values"] = draw(wrong_typed(values))
     return draw(wrong_typed(st.just(found)))
 
@@ -207,7 +232,7 @@ def authority(draw):
 def slot(draw, name: str):
     found = {"name": name, "confirmationStatus": "NONE"}
     if draw(st.integers(0, 4)):
-        found["value"] = draw(wrong_typed(st.one_of(st.sampled_from(SLOT_VALUE_IDS), odd_text)))
+        found["value"] = draw(wrong_typed(said_values))
     if draw(st.integers(0, 3)):
         authorities = st.lists(authority(), max_size=2)
         found["resolutions"] = draw(
@@ -220,7 +245,8 @@ def slot(draw, name: str):
 def intent(draw):
     name = draw(mostly(st.sampled_from(sorted(INTENT_SLOTS)), odd_text))
     names = INTENT_SLOTS.get(name, [])
-    names = names + draw(st.lists(st.sampled_from(["muscle", "side", "when", "x"]), max_size=2))
+    extra = ["muscle", "side", "when", "date", "time", "x"]
+    names = names + draw(st.lists(st.sampled_from(extra), max_size=2))
     slots = {n: draw(slot(n)) for n in names}
     return {
         "name": draw(wrong_typed(st.just(name))),
@@ -300,7 +326,21 @@ session_attributes = st.fixed_dictionaries(
                 },
             )
         ),
-        "pending_cramp": small_json_values,
+        "pending_cramp": small_wrong_typed(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "at": small_wrong_typed(timestamps),
+                    "night": small_wrong_typed(st.sampled_from(DATE_VALUES)),
+                    "muscle": small_json_values,
+                    "side": small_json_values,
+                    "source": small_wrong_typed(st.sampled_from(["live", "logged"])),
+                    "id": small_wrong_typed(st.just("amzn1.echo-api.request.1")),
+                    "time_known": small_json_values,
+                    "local_time": small_json_values,
+                },
+            )
+        ),
         "episodes_recorded": small_wrong_typed(st.lists(st.just("amzn1.echo-api.request.1"))),
         "episodes_unrecorded": small_wrong_typed(st.lists(small_json_values, max_size=2)),
         "x": small_json_values,
@@ -410,33 +450,86 @@ any_event = st.one_of(envelopes(), envelopes(), envelopes(), json_values)
 # --- catching handler failures the exception handler would hide ----------------------
 
 
-class _FailureRecorder(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.ERROR)
-        self.failures: list[BaseException] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # The skill's exception handler logs "handler failed: <error>" with the traceback.
-        if record.getMessage().startswith("handler failed") and record.exc_info:
-            self.failures.append(record.exc_info[1])
-
-
 @contextlib.contextmanager
 def no_handler_failures():
     """Fail if any handler raised: the skill's last-resort exception handler answers
     gracefully, so without this a crash would pass as a valid (but wrong) response."""
-    recorder = _FailureRecorder()
-    logger = logging.getLogger("cramp_coach")
-    logger.addHandler(recorder)
+    from cramp_coach import observability
+
+    failures: list[BaseException] = []
+    observability.FAILURE_LISTENERS.append(failures.append)
     try:
         yield
     finally:
-        logger.removeHandler(recorder)
-    if recorder.failures:
-        raise recorder.failures[0]
+        observability.FAILURE_LISTENERS.remove(failures.append)
+    if failures:
+        raise failures[0]
 
 
 def tally(label: str) -> None:
     """Count an outcome for --hypothesis-show-statistics (when run by hypothesis)."""
     if hypothesis.currently_in_test_context():
         hypothesis.event(label)
+
+
+# --- what an Alexa API could answer ---------------------------------------------------
+
+RULES = [
+    "FREQ=DAILY;BYHOUR=22;BYMINUTE=0;BYSECOND=0;INTERVAL=1",
+    "FREQ=DAILY;BYHOUR=xx;BYMINUTE=0",
+    "FREQ=DAILY;BYHOUR=25;BYMINUTE=61",
+    "BYHOUR=;BYMINUTE=",
+    "BYHOUR=-1",
+    "BYHOUR=\u0663",  # an Arabic-Indic digit: isdigit() but not a clock hour
+    "BYHOUR=99999999999999999999",
+    "BYMINUTE=5",
+    "=;;=",
+]
+reminder_rule = mostly(st.sampled_from(RULES), json_values, one_in=4)
+reminder_trigger = small_wrong_typed(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": small_wrong_typed(st.just("SCHEDULED_ABSOLUTE")),
+            "scheduledTime": wrong_typed(
+                st.sampled_from(["2026-11-26T22:00:00.000", "", "0001-01-01T00:00", "x"])
+            ),
+            "recurrence": wrong_typed(
+                st.fixed_dictionaries(
+                    {}, optional={"recurrenceRules": wrong_typed(st.lists(reminder_rule))}
+                )
+            ),
+        },
+    )
+)
+listed_reminder = wrong_typed(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "alertToken": wrong_typed(st.sampled_from(["t1", "", "\ud800"])),
+            "status": wrong_typed(st.sampled_from(["ON", "COMPLETED"])),
+            "trigger": reminder_trigger,
+        },
+    )
+)
+reminder_list = st.fixed_dictionaries(
+    {"alerts": wrong_typed(st.lists(listed_reminder, max_size=3))},
+    optional={"totalCount": json_values},
+)
+api_bodies = st.one_of(
+    st.builds(json.dumps, st.one_of(reminder_list, json_values)).map(str.encode),
+    st.sampled_from(
+        [
+            b"",
+            b"{",
+            b"\xff\xfe",
+            b'"Europe/London"',
+            b'"Mars/Olympus"',
+            b'"../../etc/passwd"',
+            b'"' + b"a" * 300 + b'"',
+            b'{"alertToken": "t2", "status": "ON"}',
+            b"[" * 5000,
+        ]
+    ),
+)
+api_replies = st.tuples(st.sampled_from([200, 200, 200, 201, 204, 400, 404, 429, 500]), api_bodies)

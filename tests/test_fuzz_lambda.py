@@ -14,9 +14,11 @@ import pytest
 from checks import assert_valid_response
 from cramp_coach import triage
 from cramp_coach.content import content_for
-from envelopes import NIGHT, first_sentence, intent, launch, plain, speech_of
+from envelopes import DAY, NIGHT, first_sentence, intent, launch, plain, speech_of
+from fake_alexa_api import FakeAlexaApi, permission_answer, point_at
 from fuzzing import (
     any_event,
+    api_replies,
     envelopes,
     episode_value,
     fuzz_settings,
@@ -94,6 +96,106 @@ def test_repeat_with_corrupted_memory_says_something_valid(repeat, episode):
     assert plain(speech_of(response))
 
 
+# Turns that call the Reminders API or the Settings API, and what those APIs answer.
+API_TURNS = {
+    "list reminders": lambda: intent("ListRemindersIntent", at=DAY),
+    "cancel reminder": lambda: intent("CancelReminderIntent", at=DAY),
+    "yes, set it": lambda: intent(
+        "AMAZON.YesIntent",
+        at=DAY,
+        attributes={"asking": "bedtime_set", "bedtime": {"action": "set", "time": "22:00"}},
+        new=False,
+    ),
+    "yes, change it": lambda: intent(
+        "AMAZON.YesIntent",
+        at=DAY,
+        attributes={"asking": "bedtime_set", "bedtime": {"action": "change", "time": "21:30"}},
+        new=False,
+    ),
+    "yes, remove it": lambda: intent(
+        "AMAZON.YesIntent",
+        at=DAY,
+        attributes={"asking": "bedtime_cancel", "bedtime": {"action": "cancel", "token": "t1"}},
+        new=False,
+    ),
+    "permission granted, list": lambda: permission_answer(
+        launch(at=DAY), "ACCEPTED", token="bedtime|list|"
+    ),
+    "permission granted, cancel": lambda: permission_answer(
+        launch(at=DAY), "ACCEPTED", token="bedtime|cancel|"
+    ),
+    "launch (time zone)": lambda: launch(at=DAY),
+    "log a cramp (time zone)": lambda: intent("LogCrampIntent", at=DAY),
+}
+
+
+@pytest.fixture(scope="module")
+def alexa_api():
+    with FakeAlexaApi() as api:
+        yield api
+
+
+@pytest.mark.fuzz
+@fuzz_settings()
+@given(st.sampled_from(sorted(API_TURNS)), api_replies)
+def test_whatever_the_alexa_apis_answer_no_handler_crashes(alexa_api, name, reply):
+    """The Reminders and Settings APIs are not trusted either: any status, any body."""
+    from cramp_coach import clock
+
+    clock._TZ_CACHE.clear()
+    alexa_api.canned = reply
+    try:
+        response = answer(point_at(API_TURNS[name](), alexa_api))
+    finally:
+        alexa_api.canned = None
+    assert plain(speech_of(response))
+
+
+def _listing(*alerts) -> bytes:
+    return json.dumps({"totalCount": str(len(alerts)), "alerts": list(alerts)}).encode()
+
+
+def _rule(rule) -> dict:
+    return {
+        "alertToken": "t1",
+        "status": "ON",
+        "trigger": {"recurrence": {"recurrenceRules": [rule]}},
+    }
+
+
+FOUND_IN_API_ANSWERS = {
+    "created without a token": ("yes, set it", (200, b"")),
+    "created with a token that is not text": ("yes, set it", (200, b'{"alertToken": 5}')),
+    "a rule with BYHOUR=xx": ("list reminders", (200, _listing(_rule("FREQ=DAILY;BYHOUR=xx")))),
+    "a rule with BYHOUR=25": ("cancel reminder", (200, _listing(_rule("BYHOUR=25;BYMINUTE=0")))),
+    "a rule that is not text": ("list reminders", (200, _listing(_rule(22)))),
+    "a trigger that is not an object": (
+        "list reminders",
+        (200, _listing({"alertToken": "t1", "status": "ON", "trigger": "x"})),
+    ),
+    "alerts that are not a list": ("list reminders", (200, b'{"alerts": "AAAA"}')),
+    "a time zone that is an object": ("yes, set it", (200, b'{"alerts": "' + b"A" * 300 + b'"}')),
+    "a time zone too long for a file name": ("launch (time zone)", (200, b'"' + b"a" * 300 + b'"')),
+    "a token with a lone surrogate": (
+        "cancel reminder",
+        (200, _listing({"alertToken": "\ud800", "status": "ON"})),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FOUND_IN_API_ANSWERS.values(), ids=FOUND_IN_API_ANSWERS.keys())
+def test_api_answers_fuzzing_found_stay_fixed(alexa_api, case):
+    from cramp_coach import clock
+
+    turn, reply = case
+    clock._TZ_CACHE.clear()
+    alexa_api.canned = reply
+    try:
+        assert plain(speech_of(answer(point_at(API_TURNS[turn](), alexa_api))))
+    finally:
+        alexa_api.canned = None
+
+
 # --- the defects fuzzing found, kept as plain regression cases ---------------------
 
 
@@ -115,6 +217,21 @@ def _with(event: dict, value, *path: str) -> dict:
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = value
+    return event
+
+
+def _resolved(event: dict, name: str, values: list) -> dict:
+    """The slot `name`, heard and matched, with entity resolution's `values` as given."""
+    event["request"]["intent"]["slots"][name] = {
+        "name": name,
+        "value": "calf",
+        "confirmationStatus": "NONE",
+        "resolutions": {
+            "resolutionsPerAuthority": [
+                {"authority": "a", "status": {"code": "ER_SUCCESS_MATCH"}, "values": values}
+            ]
+        },
+    }
     return event
 
 
@@ -177,6 +294,48 @@ FOUND_BY_FUZZING = {
             "episodes_recorded": "x",
             "episode": {"muscle": "calf", "started": NIGHT, "id": "r", "used": []},
         },
+    ),
+    "muscle resolved to an empty value": _resolved(intent("CrampNowIntent"), "muscle", [{}]),
+    "muscle resolved to null": _resolved(intent("CrampNowIntent"), "muscle", [None]),
+    "side resolved to a value without an id": _resolved(
+        intent("StillCrampingIntent", attributes={"asking": "easing"}), "side", [{"value": {}}]
+    ),
+    "log a cramp on 0001-01-01": intent("LogCrampIntent", {"date": ("0001-01-01", None)}),
+    "log a cramp on 0999-12-31": intent("LogCrampIntent", {"date": ("0999-12-31", None)}),
+    "log a cramp on 9999-12-31 at 23:59": intent(
+        "LogCrampIntent", {"date": ("9999-12-31", None), "time": ("23:59", None)}
+    ),
+    "log a cramp with a lone surrogate for a muscle": intent(
+        "LogCrampIntent", {"muscle": ("\ud800", "\ud800"), "side": ("\udfff", "\udfff")}
+    ),
+    "pending cramp with numbers past DynamoDB's range": intent(
+        "AMAZON.YesIntent",
+        attributes={
+            "asking": "consent",
+            "pending_cramp": {
+                "at": NIGHT,
+                "night": "2026-11-25",
+                "muscle": 1e300,
+                "side": 10**40,
+                "source": "logged",
+                "id": "r",
+                "time_known": 1e-300,
+                "local_time": -(10**39),
+            },
+        },
+    ),
+    "bedtime time not a string": intent(
+        "AMAZON.YesIntent", attributes={"asking": "bedtime_set", "bedtime": {"time": 2200}}
+    ),
+    "bedtime on a device id with a lone surrogate": _with(
+        intent(
+            "AMAZON.YesIntent", attributes={"asking": "bedtime_set", "bedtime": {"time": "22:00"}}
+        ),
+        "\udfff",
+        "context",
+        "System",
+        "device",
+        "deviceId",
     ),
     "bedtime state not a dict": intent(
         "AMAZON.YesIntent", attributes={"asking": "bedtime_set", "bedtime": ["x"]}

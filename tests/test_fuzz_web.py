@@ -15,7 +15,14 @@ import pytest
 from checks import assert_valid_response
 from cramp_coach.skill import SKILL
 from cramp_coach.webservice.app import create_app
-from fuzzing import envelopes, fuzz_settings, json_values, odd_text, tally
+from fuzzing import (
+    envelopes,
+    fuzz_settings,
+    json_values,
+    no_handler_failures,
+    odd_text,
+    tally,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from signing import CERT_URL, TEST_SKILL_ID, alexa_timestamp, shared_test_ca
@@ -103,7 +110,8 @@ def fresh_and_ours(event):
 
 
 def post(app, body: bytes, headers: dict):
-    with app.test_client() as client:
+    """POST to the app; a handler crash the skill spoke over fails the test."""
+    with no_handler_failures(), app.test_client() as client:
         return client.post("/", data=body, headers=headers)
 
 

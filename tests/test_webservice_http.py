@@ -71,7 +71,7 @@ def test_a_signed_request_over_http_is_answered(verified_url):
     assert CERT_URL in ca.fetched_urls
 
 
-def test_a_tampered_request_over_http_is_refused_with_a_reason(verified_url):
+def test_a_tampered_request_over_http_is_refused(verified_url):
     ca = shared_test_ca()
     body = json.dumps(alexa_request("LaunchRequest")).encode()
     tampered = body.replace(b"LaunchRequest", b"SessionEndedRequest")
@@ -79,15 +79,13 @@ def test_a_tampered_request_over_http_is_refused_with_a_reason(verified_url):
     status, reply = post(verified_url, tampered, ca.signed_headers(body))
 
     assert status == 400
-    assert reply == {"error": "request refused", "reason": reply["reason"]}
-    assert "signature does not match" in reply["reason"]
+    assert reply == {"error": "request refused"}
 
 
 def test_an_unsigned_request_over_http_is_refused(verified_url):
     status, reply = post(verified_url, json.dumps(alexa_request()).encode())
 
-    assert status == 400
-    assert "SignatureCertChainUrl" in reply["reason"]
+    assert (status, reply) == (400, {"error": "request refused"})
 
 
 def test_health_over_http(dev_mode_url):
@@ -146,5 +144,4 @@ def test_an_oversized_body_over_http_gets_a_400_not_a_dropped_connection(verifie
 
     status, reply = post(verified_url, body, ca.signed_headers(body))
 
-    assert status == 400
-    assert "larger than" in reply["reason"]
+    assert (status, reply) == (400, {"error": "request refused"})

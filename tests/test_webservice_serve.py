@@ -1,4 +1,4 @@
-"""`make serve` and the gunicorn entry point, run as real processes on free loopback ports."""
+"""`make serve` and the production server, run as real processes on free loopback ports."""
 
 from __future__ import annotations
 
@@ -21,16 +21,8 @@ from signing import TEST_SKILL_ID, alexa_request
 
 REPO = Path(__file__).resolve().parent.parent
 SERVE = [sys.executable, "-m", "cramp_coach.webservice.serve"]
-GUNICORN = [
-    sys.executable,
-    "-m",
-    "gunicorn",
-    "--bind",
-    "127.0.0.1:0",
-    "--workers",
-    "1",
-    "cramp_coach.webservice.wsgi:app",
-]
+PRODUCTION = [sys.executable, "-m", "cramp_coach.webservice.production"]
+SALT = "serve-test-salt"
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
@@ -129,6 +121,13 @@ def test_verification_is_on_by_default_on_127_0_0_1_port_5000():
     assert (settings.host, settings.port, settings.verify_requests) == ("127.0.0.1", 5000, True)
 
 
+def test_serve_with_your_own_dynamodb_needs_a_salt():
+    with pytest.raises(ServeConfigError, match="USER_HASH_SALT"):
+        settings_from_env({"AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:9"})
+    given = {"AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:9", "USER_HASH_SALT": "s"}
+    assert settings_from_env(given).dynamodb_endpoint == "http://127.0.0.1:9"
+
+
 def test_a_verified_server_may_bind_any_address():
     assert settings_from_env({"SKILL_BIND_HOST": "0.0.0.0"}).verify_requests is True
 
@@ -182,7 +181,12 @@ def test_serve_starts_local_dynamodb_and_answers_over_http_in_dev_mode():
 def test_serve_verifies_by_default_and_uses_a_given_dynamodb_endpoint():
     # A DynamoDB endpoint is given, so no local server is started: the given one is used.
     given_endpoint = "http://127.0.0.1:9"
-    env = clean_env(PORT="0", SKILL_ID=TEST_SKILL_ID, AWS_ENDPOINT_URL_DYNAMODB=given_endpoint)
+    env = clean_env(
+        PORT="0",
+        SKILL_ID=TEST_SKILL_ID,
+        AWS_ENDPOINT_URL_DYNAMODB=given_endpoint,
+        USER_HASH_SALT=SALT,
+    )
     process, output = start(SERVE, env)
     try:
         dynamodb = output.wait_for(r"DynamoDB: (\S+) table")
@@ -192,23 +196,27 @@ def test_serve_verifies_by_default_and_uses_a_given_dynamodb_endpoint():
         stop(process)
 
     assert dynamodb.group(1) == given_endpoint
-    assert status == 400
-    assert "SignatureCertChainUrl" in reply["reason"]
+    assert (status, reply) == (400, {"error": "request refused"})
 
 
 @pytest.mark.slow
-def test_gunicorn_serves_the_production_app_with_verification_on():
-    env = clean_env(SKILL_ID=TEST_SKILL_ID, AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:9")
-    process, output = start(GUNICORN, env)
+def test_the_production_server_serves_the_app_with_verification_on():
+    env = clean_env(
+        SKILL_ID=TEST_SKILL_ID,
+        AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:9",
+        USER_HASH_SALT=SALT,
+        PORT="0",
+    )
+    process, output = start(PRODUCTION, env)
     try:
-        base = output.wait_for(r"Listening at: (http://127\.0\.0\.1:\d+)").group(1)
+        base = output.wait_for(r"listening on (http://127\.0\.0\.1:\d+)/").group(1)
         health = get_json(f"{base}/health")
         status, reply = post_json(f"{base}/", json.dumps(alexa_request()).encode())
     finally:
         stop(process)
 
     assert health == (200, {"status": "ok", "verify_requests": True})
-    assert status == 400 and "SignatureCertChainUrl" in reply["reason"]
+    assert (status, reply) == (400, {"error": "request refused"})
 
 
 @pytest.mark.slow
@@ -216,14 +224,18 @@ def test_gunicorn_serves_the_production_app_with_verification_on():
     ("settings", "complaint"),
     [
         ({"SKILL_ID": TEST_SKILL_ID, "SKILL_VERIFY_REQUESTS": "false"}, "is not allowed"),
-        ({}, "SKILL_ID must be set"),
+        ({"USER_HASH_SALT": SALT}, "SKILL_ID must be set"),
+        ({"SKILL_ID": TEST_SKILL_ID}, "USER_HASH_SALT must be set"),
+        ({"SKILL_ID": TEST_SKILL_ID, "USER_HASH_SALT": " "}, "USER_HASH_SALT must be set"),
     ],
-    ids=["dev-mode", "no-skill-id"],
+    ids=["dev-mode", "no-skill-id", "no-salt", "blank-salt"],
 )
-def test_gunicorn_refuses_to_serve_unsafely(settings, complaint):
-    env = clean_env(**settings)
+def test_the_production_server_refuses_to_serve_unsafely(settings, complaint):
+    env = clean_env(PORT="0", **settings)
 
-    result = subprocess.run(GUNICORN, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        PRODUCTION, env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+    )
 
     assert result.returncode != 0
     assert complaint in result.stdout + result.stderr

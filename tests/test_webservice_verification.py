@@ -89,8 +89,7 @@ def post_signed(client, ca: AlexaTestCA, body: bytes, **header_overrides):
 
 def assert_refused(response, reason_fragment: str, skill_calls: list, caplog) -> None:
     assert response.status_code == 400
-    assert response.json["error"] == "request refused"
-    assert reason_fragment in response.json["reason"]
+    assert response.json == {"error": "request refused"}  # generic: the reason is logged
     assert skill_calls == [], "a refused request must never reach the skill"
     refusals = [r for r in caplog.records if r.getMessage().startswith("refused Alexa request")]
     assert len(refusals) == 1 and reason_fragment in refusals[0].getMessage()

@@ -236,6 +236,7 @@ def child_env(**extra: str) -> dict[str, str]:
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-east-1",
         CRAMP_TABLE_NAME=TABLE,
+        USER_HASH_SALT="bench-salt",
         PYTHONDONTWRITEBYTECODE="1",  # Lambda's /var/task is read-only: no .pyc is written there
     )
     env.update(extra)
@@ -1076,6 +1077,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(WORKERS[args.worker](args.count)))
         return 0
     sys.path[:0] = [str(LAMBDA_DIR), str(ROOT / "tests"), str(ROOT)]
+    os.environ.setdefault("USER_HASH_SALT", "bench-salt")
     results = run_all(args.count, args.cold_runs)
     text = report(results)
     (OUT_DIR / "report.txt").write_text(text)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
+# The local DynamoDB is throwaway: a fixed salt for its hashed user ids.
+os.environ.setdefault("USER_HASH_SALT", "local-tools-salt")
 
 from fake_alexa_api import FakeAlexaApi  # noqa: E402
 from lambda_function import lambda_handler  # noqa: E402

@@ -7,11 +7,14 @@ Alexa APIs (reminders, the device's time zone) are tests/fake_alexa_api.py on lo
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
+# The local DynamoDB is throwaway: a fixed salt for its hashed user ids.
+os.environ.setdefault("USER_HASH_SALT", "local-tools-salt")
 
 from envelopes import NIGHT, shift  # noqa: E402
 from fake_alexa_api import FakeAlexaApi  # noqa: E402

@@ -15,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
+# The local DynamoDB is throwaway: a fixed salt for its hashed user ids.
+os.environ.setdefault("USER_HASH_SALT", "local-tools-salt")
 
 from envelopes import DAY, NIGHT, Conversation  # noqa: E402
 

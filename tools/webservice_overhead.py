@@ -10,13 +10,17 @@ signing is done before timing; the skill answers a LaunchRequest each time.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
 
-from cramp_coach.skill import SKILL
-from cramp_coach.webservice.app import create_app
-from signing import TEST_SKILL_ID, alexa_request, shared_test_ca
+# No table is written here: a fixed salt for its hashed user ids.
+os.environ.setdefault("USER_HASH_SALT", "local-tools-salt")
+
+from cramp_coach.skill import SKILL  # noqa: E402
+from cramp_coach.webservice.app import create_app  # noqa: E402
+from signing import TEST_SKILL_ID, alexa_request, shared_test_ca  # noqa: E402
 
 
 def timed_posts(requests: list[tuple[bytes, dict]], fresh_app_each_time: bool, **app_options):

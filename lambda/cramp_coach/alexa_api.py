@@ -6,6 +6,7 @@ an Alexa API, so every call here runs under a deadline and falls back on failure
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from typing import Any
@@ -17,6 +18,39 @@ from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientRespons
 from .deadline import DeadlinePassed, Deadlines
 
 log = logging.getLogger(__name__)
+
+# Where an Alexa API call may go. The endpoint comes from the request envelope (client data;
+# in dev mode unsigned), and the call carries the user's API token: only Alexa's own API
+# hosts over HTTPS, or this machine (local tools and tests).
+ALEXA_API_HOSTS = frozenset(
+    {"api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com"}
+)
+
+
+class EndpointRefused(ValueError):
+    """The envelope's apiEndpoint is not an Alexa API host nor loopback."""
+
+
+def allowed_endpoint(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        host, _port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return False
+    if parts.scheme == "https" and host in ALEXA_API_HOSTS:
+        return True
+    return parts.scheme in ("http", "https") and is_loopback(host)
+
+
+def is_loopback(host: str) -> bool:
+    """localhost or a loopback address; any other name could resolve anywhere."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
 
 # Threads, not a longer timeout: a DNS look-up or a stuck socket cannot overrun the deadline.
 _DEADLINES = Deadlines("alexa-api")
@@ -42,6 +76,8 @@ class TimeoutApiClient(ApiClient):
             body = body.encode("utf-8")
         import http.client  # see the class docstring: only when an API call is really made
 
+        if not allowed_endpoint(request.url or ""):
+            raise EndpointRefused("apiEndpoint is not an Alexa API host")
         url = urlsplit(request.url)
         secure = url.scheme == "https"
         connection_type = http.client.HTTPSConnection if secure else http.client.HTTPConnection

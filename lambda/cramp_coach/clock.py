@@ -47,7 +47,7 @@ def request_time(handler_input: HandlerInput) -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _zone(name) -> ZoneInfo | None:
+def zone_named(name) -> ZoneInfo | None:
     """The zone by name; None for anything else (the session's copy is client data)."""
     if not isinstance(name, str) or not name:
         return None
@@ -71,7 +71,7 @@ def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
     if name is not _UNKNOWN:
         return name
     name = within(load_settings().alexa_api_timeout_seconds, settings_time_zone, handler_input)
-    keep = _TZ_KEEP_SECONDS if _zone(name) else _TZ_RETRY_SECONDS
+    keep = _TZ_KEEP_SECONDS if zone_named(name) else _TZ_RETRY_SECONDS
     _TZ_CACHE.put(key, (name, time.monotonic() + keep))
     return name
 
@@ -83,7 +83,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     unknown zone is the locale's default until a later request learns the device's own.
     """
     session = session_attributes(handler_input)
-    zone = _zone(session.get(TZ_SESSION_KEY))
+    zone = zone_named(session.get(TZ_SESSION_KEY))
     if zone:
         return zone
     key = device_key(handler_input)
@@ -94,7 +94,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     else:
         name = _remembered_zone_name(key)
         name = None if name is _UNKNOWN else name
-    zone = _zone(name)
+    zone = zone_named(name)
     if zone is None:
         locale = getattr(handler_input.request_envelope.request, "locale", None)
         return ZoneInfo(content_for(locale).fact("default_time_zone"))

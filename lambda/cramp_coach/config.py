@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
+
+DEFAULT_LOG_LEVEL = logging.INFO
+
+
+class ConfigError(RuntimeError):
+    """The environment is missing something the skill must not run without."""
 
 
 def _float(name: str, default: float) -> float:
@@ -22,6 +29,8 @@ class Settings:
     alexa_api_timeout_seconds: float
     reminders_api_timeout_seconds: float
     store_write_deadline_seconds: float
+    log_level: int
+    log_level_given: str | None  # LOG_LEVEL as set, when it named no level (said once in the log)
 
 
 def load_settings() -> Settings:
@@ -37,4 +46,26 @@ def load_settings() -> Settings:
         # A store write (or profile read) next to an answer: after this the user hears the
         # answer regardless, and an episode's write is retried when the cramp has eased.
         store_write_deadline_seconds=_float("CRAMP_SAVE_DEADLINE_SECONDS", 1.5),
+        **_log_level(os.environ.get("LOG_LEVEL")),
     )
+
+
+def _log_level(raw: str | None) -> dict:
+    """LOG_LEVEL in any case ("debug", " Warning "); unset, empty or unknown: INFO. A typo must
+    never stop the function from answering."""
+    name = (raw or "").strip().upper()
+    level = logging.getLevelNamesMapping().get(name) if name else None
+    if level is None:
+        return {"log_level": DEFAULT_LOG_LEVEL, "log_level_given": raw if name else None}
+    return {"log_level": level, "log_level_given": None}
+
+
+def require_user_hash_salt(settings: Settings) -> None:
+    """Stored user keys are sha256(salt + userId): without a secret salt an Alexa userId could
+    be matched to its key. Every deployment sets one (the SAM template passes UserHashSalt);
+    tests and the local tools set their own."""
+    if not settings.user_hash_salt.strip():
+        raise ConfigError(
+            "USER_HASH_SALT is not set: it salts the hashed user ids in the table. Set a secret "
+            "of at least 32 characters (e.g. openssl rand -hex 32) and never change it."
+        )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .content import Content
 from .records import Cramp, night_of
+from .slots import aware_moment
 
 if TYPE_CHECKING:
     from .turn import Turn
@@ -36,7 +37,7 @@ class Episode:
         if not isinstance(value, dict):
             return None
         muscle, side, used = value.get("muscle"), value.get("side"), value.get("used")
-        started = _aware(value.get("started"))
+        started = aware_moment(value.get("started"))
         if (
             not _in(content, "muscles", muscle)
             or (side is not None and not _in(content, "legs", side))
@@ -80,14 +81,6 @@ class Episode:
             event_id=self.id,
             local_time=local.strftime("%H:%M"),
         )
-
-
-def _aware(value: Any) -> dt.datetime | None:
-    try:
-        started = dt.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return started if started.tzinfo else None  # we store aware times; naive is not ours
 
 
 def _in(content: Content, table: str, value: Any) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -13,6 +14,39 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 log = logging.getLogger("cramp_coach.requests")
+failure_log = logging.getLogger("cramp_coach.failures")
+
+# Called with every exception a handler or interceptor raised that the last-resort handler
+# spoke over. The fuzz suites listen here: a crash the user hears as "Sorry" is a failure.
+FAILURE_LISTENERS: list[Callable[[BaseException], None]] = []
+
+
+# The skill's own loggers (this package and the Lambda entry point) follow LOG_LEVEL; the AWS
+# SDK and HTTP libraries stay at WARNING whatever it says: at DEBUG botocore logs request
+# signing (the session token, the key id) and whole DynamoDB items (health data).
+OWN_LOGGERS = ("cramp_coach", "lambda_function")
+QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+
+
+def configure_logging(level: int, unknown_level: str | None = None) -> None:
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if unknown_level is not None:
+        logging.getLogger("cramp_coach.config").warning(
+            "LOG_LEVEL %r names no log level; using %s",
+            unknown_level[:40],
+            logging.getLevelName(level),
+        )
+
+
+def handler_failed(exception: BaseException, where: str = "handler") -> None:
+    """Record a crash the skill answered over (in a handler, or caught in an interceptor so
+    the answer still goes out): one log line with the traceback, and every listener told."""
+    failure_log.error("%s failed: %s", where, type(exception).__name__, exc_info=exception)
+    for listener in list(FAILURE_LISTENERS):
+        listener(exception)
 
 
 def _summary(handler_input: HandlerInput) -> dict:

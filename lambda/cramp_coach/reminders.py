@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ServiceException
@@ -115,16 +116,42 @@ def nightly_request(
 
 
 def time_of(reminder: dict) -> dt.time | None:
-    """A listed reminder's local time of day: from its daily rule, else its scheduled time."""
-    trigger = reminder.get("trigger") or {}
-    for rule in (trigger.get("recurrence") or {}).get("recurrenceRules") or []:
-        parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
-        if "BYHOUR" in parts:
-            return dt.time(int(parts["BYHOUR"]), int(parts.get("BYMINUTE", 0)))
+    """A listed reminder's local time of day: from its daily rule, else its scheduled time.
+
+    The list comes from the Reminders API and is read as untrusted JSON: anything that is
+    not a clock time (BYHOUR=xx, BYHOUR=25, a rule that is not a string) is no time."""
+    trigger = _dict(reminder.get("trigger"))
+    rules = _dict(trigger.get("recurrence")).get("recurrenceRules")
+    for rule in rules if isinstance(rules, list) else []:
+        at = _rule_time(rule)
+        if at is not None:
+            return at
+    scheduled = trigger.get("scheduledTime")
     try:
-        return dt.datetime.fromisoformat(trigger.get("scheduledTime") or "").time()
+        return dt.datetime.fromisoformat(scheduled).time() if isinstance(scheduled, str) else None
     except ValueError:
         return None
+
+
+_CLOCK_PART = re.compile(r"[0-9]{1,2}")
+
+
+def _rule_time(rule) -> dt.time | None:
+    """BYHOUR and BYMINUTE of an RRULE string as a time; None if either is not a clock value."""
+    if not isinstance(rule, str):
+        return None
+    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+    hour, minute = parts.get("BYHOUR"), parts.get("BYMINUTE", "0")
+    if hour is None or not (_CLOCK_PART.fullmatch(hour) and _CLOCK_PART.fullmatch(minute)):
+        return None
+    try:
+        return dt.time(int(hour), int(minute))
+    except ValueError:  # BYHOUR=25, BYMINUTE=61
+        return None
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 # --- the time zone -----------------------------------------------------------------
@@ -138,9 +165,8 @@ def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
     if session.get(clock.TZ_SESSION_KEY):  # the clock found the device's own zone
         return zone
     try:
-        name = _bounded(settings_time_zone, handler_input)
-        found = ZoneInfo(name) if name else None
-    except (ReminderFailure, ZoneInfoNotFoundError, ValueError):
+        found = clock.zone_named(_bounded(settings_time_zone, handler_input))
+    except ReminderFailure:
         found = None
     if found is None:
         log.warning("device time zone unknown; reminder uses the locale default %s", zone.key)
@@ -220,12 +246,19 @@ def _bounded(call, *args):
 
 def find_nightly(handler_input: HandlerInput) -> Nightly | None:
     """The skill's reminder for this user (GET /v1/alerts/reminders lists only ours)."""
-    alerts = _bounded(_service(handler_input).get_reminders_json).get("alerts") or []
-    alerts = [a for a in alerts if isinstance(a, dict) and a.get("alertToken")]
+    alerts = _bounded(_service(handler_input).get_reminders_json).get("alerts")
+    alerts = [a for a in alerts if _token(a)] if isinstance(alerts, list) else []
     active = [a for a in alerts if a.get("status") == "ON"] or alerts
-    if not active:
+    token = _token(active[0]) if active else None
+    if token is None:
         return None
-    return Nightly(token=active[0]["alertToken"], at=time_of(active[0]))
+    return Nightly(token=token, at=time_of(active[0]))
+
+
+def _token(reminder) -> str | None:
+    """A listed reminder's alert token, if it has a usable one."""
+    token = reminder.get("alertToken") if isinstance(reminder, dict) else None
+    return token if isinstance(token, str) and token.isprintable() and token else None
 
 
 def save_nightly(
@@ -237,12 +270,20 @@ def save_nightly(
     if token:
         try:
             reply = _bounded(service.update_reminder, token, request)
-            return (getattr(reply, "alert_token", None) or token), True
+            return (_reply_token(reply) or token), True
         except ReminderFailure as failure:
             if failure.kind != NOT_FOUND:
                 raise
-    reply = _bounded(service.create_reminder, request)
-    return reply.alert_token, False
+    created = _reply_token(_bounded(service.create_reminder, request))
+    if created is None:  # a 2xx without a token: we cannot say the reminder exists
+        log.warning("reminders api create answered without an alert token")
+        raise ReminderFailure(UNAVAILABLE)
+    return created, False
+
+
+def _reply_token(reply) -> str | None:
+    token = getattr(reply, "alert_token", None)
+    return token if isinstance(token, str) and token.isprintable() and token else None
 
 
 def delete_nightly(handler_input: HandlerInput, token: str) -> None:

@@ -12,9 +12,10 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
-from .config import load_settings
+from .config import load_settings, require_user_hash_salt
 from .journeys import basics, bedtime, cramp_now, guide, red_flags
 from .journeys.history import answers, consent, deletion, log_cramp, recording
+from .limits import ResponseLimits
 from .observability import RequestLogger, ResponseLogger
 from .route import Answer, Intent, YesNo
 from .storage import CrampStore
@@ -80,6 +81,7 @@ REQUEST_HANDLERS: tuple[AbstractRequestHandler, ...] = (
 def build_skill(store: CrampStore | None = None) -> CustomSkill:
     """The skill, keeping its users' data in `store` (DynamoDB unless told otherwise)."""
     settings = load_settings()
+    require_user_hash_salt(settings)  # refuse to start rather than store weakly hashed ids
     store = store if store is not None else DynamoStore()
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK types it None
@@ -90,6 +92,7 @@ def build_skill(store: CrampStore | None = None) -> CustomSkill:
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(recording.EpisodeSnapshot())
     builder.add_global_response_interceptor(recording.EpisodeRecorder())  # counts ended cramps
+    builder.add_global_response_interceptor(ResponseLimits())  # after every state change
     builder.add_global_response_interceptor(ResponseLogger())
     return builder.create()
 

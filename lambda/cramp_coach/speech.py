@@ -10,7 +10,6 @@ import re
 
 MAX_BREAK_SECONDS = 10  # Alexa's limit for one <break>
 MAX_SSML_CHARS = 8000  # Alexa's limit for outputSpeech
-_OUR_ELEMENTS = {"speak", "s", "break", "prosody"}
 _BREAK_TIME = re.compile(r"(\d+)(ms|s)")
 NIGHT_PROSODY = '<prosody volume="soft">'
 
@@ -90,26 +89,52 @@ def _seconds(value: float) -> str:
 def is_our_ssml(text) -> bool:
     """True if `text` is SSML as `Speech.ssml` renders it: what Repeat may say again.
 
-    The last reply comes back in session attributes, which are client data; anything else
-    (other tags, audio, overlong breaks, broken markup) is not replayed.
+    The last reply comes back in session attributes, which are client data. Only the
+    elements and attributes `Speech` writes pass (speak, s, break with a time of at most
+    10 s, prosody volume="soft", say-as interpret-as="digits" around digits), and only the
+    three entities `escape` writes; no DOCTYPE, comment, CDATA or processing instruction.
     """
     if not isinstance(text, str) or len(text) > MAX_SSML_CHARS:
         return False
+    if "<!" in text or "<?" in text or _FOREIGN_ENTITY.search(text):
+        return False  # before parsing: a DOCTYPE could declare entities that expand
     import xml.etree.ElementTree as ET  # here: only Repeat needs it, not every cold start
 
     try:
         root = ET.fromstring(text)
     except ET.ParseError:
         return False
-    return root.tag == "speak" and all(_is_our_element(e) for e in root.iter())
+    return root.tag == "speak" and not root.attrib and all(_is_our_element(e) for e in root)
+
+
+# The entities `escape` writes; any other reference (&#x..;, &nbsp;, &x;) is not ours.
+_FOREIGN_ENTITY = re.compile(r"&(?!(?:amp|lt|gt);)")
+# Each element Speech writes, with the one attribute set it writes it with.
+_OUR_ATTRIBUTES = {
+    "s": {},
+    "break": None,  # time: checked below
+    "prosody": {"volume": "soft"},
+    "say-as": {"interpret-as": "digits"},
+}
 
 
 def _is_our_element(element) -> bool:
-    if element.tag not in _OUR_ELEMENTS:
+    """`element` and everything inside it is what Speech writes (speak only at the root)."""
+    if element.tag not in _OUR_ATTRIBUTES:
         return False
-    if element.tag != "break":
-        return True
-    match = _BREAK_TIME.fullmatch(element.get("time", ""))
+    if element.tag == "break":
+        empty = len(element) == 0 and not element.text
+        return empty and set(element.attrib) == {"time"} and _short_break(element.get("time"))
+    if element.attrib != _OUR_ATTRIBUTES[element.tag]:
+        return False
+    if element.tag == "say-as":
+        digits = element.text or ""
+        return len(element) == 0 and digits.isascii() and digits.isdigit()
+    return all(_is_our_element(child) for child in element)
+
+
+def _short_break(time: str | None) -> bool:
+    match = _BREAK_TIME.fullmatch(time or "")
     if not match:
         return False
     amount = int(match.group(1)) / (1000 if match.group(2) == "ms" else 1)

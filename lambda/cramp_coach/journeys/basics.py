@@ -9,7 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import notice
+from .. import notice, observability
 from ..speech import Speech, is_our_ssml
 from ..storage import CrampStore
 from ..turn import REPEAT_KEY, turn
@@ -126,7 +126,7 @@ class SpeakAnywayExceptionHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.exception("handler failed: %s", type(exception).__name__)
+        observability.handler_failed(exception)
         t = turn(handler_input, self.store)
         try:
             night = t.night

@@ -112,9 +112,16 @@ def time_words(t: Turn, at: dt.time) -> dict[str, str]:
 # --- session state -----------------------------------------------------------------
 
 
+STATE_FIELDS = ("action", "time", "token")
+
+
 def pending(t: Turn) -> dict:
+    """What is being set, as this module wrote it: session attributes are client data, so
+    only its own fields with string values count."""
     state = t.session.get(STATE_KEY)
-    return state if isinstance(state, dict) else {}  # client data: only the dict we wrote
+    if not isinstance(state, dict):
+        return {}
+    return {k: v for k, v in state.items() if k in STATE_FIELDS and isinstance(v, str) and v}
 
 
 def set_pending(t: Turn, **fields: str | None) -> None:

@@ -37,6 +37,10 @@ from cramp_coach.webservice.verification import BODY_ENCODING, request_verifiers
 
 # Alexa requests are a few KiB; 64 KiB leaves room for rich device context and stops floods.
 MAX_BODY_BYTES = 64 * 1024
+# Alexa's envelopes nest about ten levels deep (with our session attributes); far deeper JSON
+# is an attack on the parser (RecursionError) or on everything that walks it afterwards.
+MAX_JSON_DEPTH = 64
+MAX_LOGGED_REASON_CHARS = 300
 
 log = logging.getLogger("cramp_coach.webservice")
 
@@ -50,12 +54,15 @@ class VerifiedSkillAdapter(SkillAdapter):
     the body limit and the JSON check in front of it.
     """
 
-    def __init__(self, *, max_body_bytes: int, **kwargs: Any) -> None:
+    def __init__(self, *, max_body_bytes: int, dev_mode: bool, **kwargs: Any) -> None:
         self._max_body_bytes = max_body_bytes
+        self._dev_mode = dev_mode
         super().__init__(**kwargs)
 
     def dispatch_request(self) -> Any:
         try:
+            if self._dev_mode:
+                check_local_tool_request()
             body = read_alexa_body(self._max_body_bytes)
             check_alexa_envelope(self._skill, body)
             response = self._webservice_handler.verify_request_and_dispatch(
@@ -68,6 +75,16 @@ class VerifiedSkillAdapter(SkillAdapter):
             log.exception("skill dispatch failed")
             return jsonify(error="the skill failed to answer"), 500
         return jsonify(response)
+
+
+def check_local_tool_request() -> None:
+    """Dev mode answers unsigned requests, so only a local tool may send them: a browser page
+    (which sends an Origin, and can only post forms or text/plain without a preflight) must
+    not be able to drive the skill from another site."""
+    if "Origin" in flask_request.headers:
+        raise RequestRefused("dev mode refuses requests from a browser page (Origin header)")
+    if flask_request.mimetype != "application/json":
+        raise RequestRefused("dev mode takes only Content-Type: application/json")
 
 
 def read_alexa_body(max_body_bytes: int) -> str:
@@ -89,6 +106,10 @@ def check_alexa_envelope(skill: CustomSkill, body: str) -> None:
         parsed = json.loads(body)
     except ValueError:
         raise RequestRefused("the body is not JSON") from None
+    except RecursionError:  # the parser's own limit: some hundreds of levels
+        raise RequestRefused("the body nests too deep to read") from None
+    if json_depth(parsed) > MAX_JSON_DEPTH:  # the SDK and the skill walk it recursively
+        raise RequestRefused(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(parsed, dict) or not isinstance(parsed.get("request"), dict):
         raise RequestRefused("the body is not an Alexa request envelope")
     try:
@@ -101,9 +122,35 @@ def check_alexa_envelope(skill: CustomSkill, body: str) -> None:
         raise RequestRefused(f"the body is not an Alexa request envelope: {reason}")
 
 
+def json_depth(value: Any) -> int:
+    """How deep lists and objects nest in a parsed JSON value (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in _children(node))
+    return deepest
+
+
+def _children(node: dict | list) -> Any:
+    return node.values() if isinstance(node, dict) else node
+
+
 def refuse(reason: str) -> Any:
-    log.warning("refused Alexa request: %s", reason)
-    return jsonify(error="request refused", reason=reason), 400
+    """HTTP 400 with a generic body; the reason goes to the log only, escaped onto one line
+    (parse errors quote the body, and a newline in it must not forge a log entry)."""
+    log.warning("refused Alexa request: %s", one_line(reason))
+    return jsonify(error="request refused"), 400
+
+
+def one_line(text: str) -> str:
+    """`text` as printable ASCII on one line (\\n, \\x1b, \\u2028 escaped), cut short."""
+    escaped = text.encode("ascii", "backslashreplace").decode("ascii")
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in escaped)
+    if len(escaped) > MAX_LOGGED_REASON_CHARS:
+        escaped = escaped[:MAX_LOGGED_REASON_CHARS] + "..."
+    return escaped
 
 
 def create_app(
@@ -148,6 +195,7 @@ def create_app(
         verifiers=verifiers,
         app=app,
         max_body_bytes=max_body_bytes,
+        dev_mode=not verify_requests,
     )
     adapter.register(app=app, route="/")
     app.add_url_rule("/health", view_func=_health_view(verify_requests, skill_id), methods=["GET"])

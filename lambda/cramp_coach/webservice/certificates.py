@@ -16,7 +16,7 @@ import urllib.request
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 import certifi
@@ -38,6 +38,10 @@ SIGNING_CERT_DOMAIN = "echo-api.amazon.com"
 # certificate (then the chain is cached until it expires), so a short timeout costs nothing.
 CERT_FETCH_TIMEOUT_SECONDS = 2.0
 MAX_CHAIN_BYTES = 64 * 1024
+# A chain that could not be fetched or verified is not fetched again for a minute: a forged
+# request naming an /echo.api/ path must not make this server fetch it on every request.
+FAILED_CHAIN_SECONDS = 60
+FAILED_CHAIN_LIMIT = 1024
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +118,9 @@ class _VerifiedChain:
 class SigningKeyCache:
     """Signing keys of verified Alexa certificate chains, by URL, kept until the chain expires.
 
-    Only chains that passed every check are cached, so a bad URL cannot fill the cache.
+    Only chains that passed every check are kept until they expire; a URL whose chain could not
+    be fetched or verified is refused without a new fetch for FAILED_CHAIN_SECONDS (at most
+    FAILED_CHAIN_LIMIT such URLs are remembered, so a flood of paths cannot grow memory).
     """
 
     def __init__(self, trust_store: Store, fetch_chain: ChainFetcher, clock: Clock) -> None:
@@ -122,6 +128,7 @@ class SigningKeyCache:
         self._fetch_chain = fetch_chain
         self._clock = clock
         self._verified: dict[str, _VerifiedChain] = {}
+        self._failed: dict[str, tuple[str, datetime]] = {}  # url -> (reason, retry after)
         self._lock = threading.Lock()
 
     def signing_key(self, cert_url: str) -> RSAPublicKey:
@@ -129,12 +136,26 @@ class SigningKeyCache:
         now = self._clock()
         with self._lock:
             cached = self._verified.get(url)
+            reason, retry_after = self._failed.get(url, ("", now))
         if cached is not None and now < cached.expires_at:
             return cached.signing_key
-        verified = verify_chain(self._download(url), self._trust_store, now)
+        if now < retry_after:
+            raise RequestRefused(f"{reason} (not fetched again yet)")
+        try:
+            verified = verify_chain(self._download(url), self._trust_store, now)
+        except RequestRefused as refusal:
+            self._remember_failure(url, str(refusal), now)
+            raise
         with self._lock:
             self._verified[url] = verified
+            self._failed.pop(url, None)
         return verified.signing_key
+
+    def _remember_failure(self, url: str, reason: str, now: datetime) -> None:
+        with self._lock:
+            if len(self._failed) >= FAILED_CHAIN_LIMIT:
+                self._failed.clear()
+            self._failed[url] = (reason, now + timedelta(seconds=FAILED_CHAIN_SECONDS))
 
     def _download(self, url: str) -> bytes:
         try:

@@ -7,19 +7,23 @@ Environment:
   SKILL_VERIFY_REQUESTS     "false" = dev mode for unsigned local tools; loopback binds only
   AWS_ENDPOINT_URL_DYNAMODB if unset, a local moto DynamoDB server is started for this process
   CRAMP_TABLE_NAME          the table (default cramp-coach), created on the local server
+  USER_HASH_SALT            the salt of the hashed user ids: required with your own DynamoDB
+                            (a throwaway local one gets a fixed development salt)
+  LOG_LEVEL                 the skill's own log level (default INFO)
 
-For a real Echo, run it behind a TLS reverse proxy, or use the gunicorn command in the README.
+For a real Echo, use the production server in docs/security.md (waitress, behind TLS).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from cramp_coach.alexa_api import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -60,15 +64,6 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
     raise ServeConfigError(f"{name} must be true or false, not {raw!r}")
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost could resolve anywhere
-
-
 def settings_from_env(env: Mapping[str, str]) -> ServeSettings:
     """Read and check the environment; raise ServeConfigError with the reason if it is unsafe."""
     host = env.get("SKILL_BIND_HOST") or DEFAULT_HOST
@@ -85,7 +80,7 @@ def settings_from_env(env: Mapping[str, str]) -> ServeSettings:
             f"SKILL_VERIFY_REQUESTS=false is only allowed on a loopback address, and "
             f"SKILL_BIND_HOST is {host!r}. Unverified requests must never come from a network."
         )
-    return ServeSettings(
+    settings = ServeSettings(
         host=host,
         port=port,
         verify_requests=verify_requests,
@@ -93,13 +88,28 @@ def settings_from_env(env: Mapping[str, str]) -> ServeSettings:
         table_name=env.get("CRAMP_TABLE_NAME") or DEFAULT_TABLE_NAME,
         dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
     )
+    if settings.dynamodb_endpoint and not (env.get("USER_HASH_SALT") or "").strip():
+        raise ServeConfigError(
+            "USER_HASH_SALT must be set with your own DynamoDB (AWS_ENDPOINT_URL_DYNAMODB): "
+            "it salts the hashed user ids the table keeps"
+        )
+    return settings
+
+
+def configure_server_logging() -> None:
+    """One line per record on stderr; the skill's loggers at LOG_LEVEL, libraries quiet."""
+    from cramp_coach.config import load_settings
+    from cramp_coach.observability import configure_logging
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_level_given)
+    # The local moto server's request lines are werkzeug INFO records.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    # Quiet library chatter; the local moto server's request lines are werkzeug INFO records.
-    for noisy in ("botocore", "werkzeug"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_server_logging()
     try:
         settings = settings_from_env(os.environ)
     except ServeConfigError as error:
@@ -107,6 +117,7 @@ def main() -> int:
         return 2
     local_dynamodb = None
     if settings.dynamodb_endpoint is None:
+        os.environ.setdefault("USER_HASH_SALT", "local-development-salt")  # a throwaway table
         # Before the skill is imported: its boto3 clients read the endpoint when they are made.
         from tools.local_dynamodb import start_local_dynamodb
 

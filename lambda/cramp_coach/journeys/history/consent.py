@@ -7,7 +7,6 @@ together with the yes; a no keeps only the refusal, so the skill never asks agai
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -16,6 +15,7 @@ from ask_sdk_model import Response
 
 from ...nights import words
 from ...records import CONSENT_NO, Cramp, History
+from ...slots import aware_moment, calendar_day
 from ...speech import Speech
 from ...storage import StoreError
 from ...turn import Asking, Turn, turn
@@ -49,16 +49,26 @@ def _from_session(saved) -> Cramp | None:
 
 
 def _cramp_from(saved: dict) -> Cramp:
+    """Typed fields only: a number where a word belongs could overflow DynamoDB's range."""
+    at, night = aware_moment(saved["at"]), calendar_day(saved["night"])
+    if at is None or night is None:
+        raise ValueError("pending cramp time")
     return Cramp(
-        at=dt.datetime.fromisoformat(saved["at"]),
-        night=dt.date.fromisoformat(saved["night"]),
-        muscle=saved["muscle"],
-        side=saved.get("side"),
-        source=saved["source"],
-        event_id=saved["id"],
-        time_known=saved.get("time_known", True),
-        local_time=saved.get("local_time"),
+        at=at,
+        night=night,
+        muscle=_text(saved["muscle"]),
+        side=_text(saved["side"]) if saved.get("side") is not None else None,
+        source=_text(saved["source"]),
+        event_id=_text(saved["id"]),
+        time_known=saved.get("time_known", True) is not False,
+        local_time=saved["local_time"] if isinstance(saved.get("local_time"), str) else None,
     )
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
 
 
 # --- the question and its answers ---------------------------------------------------

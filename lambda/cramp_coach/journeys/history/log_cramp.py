@@ -13,7 +13,7 @@ from ... import nights
 from ...clock import is_night
 from ...nights import words
 from ...records import Cramp, Outcome, night_of
-from ...slots import slot
+from ...slots import calendar_day, names_a_day, slot
 from ...speech import Speech
 from ...storage import StoreError
 from ...turn import Turn, turn
@@ -30,13 +30,6 @@ def _clock(value: str | None) -> dt.time | None:
         return dt.time(int(hour), int(minute or 0))
     except ValueError:
         return None
-
-
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value and len(value) == 10 else None
-    except ValueError:
-        return None  # "2026-W48", "PRESENT_REF": not one day
 
 
 def told_cramp(t: Turn, muscle: str, side: str | None, day, clock) -> Cramp:
@@ -81,13 +74,11 @@ class LogCrampHandler(AbstractRequestHandler):
         t = turn(handler_input)
         muscle = slot(handler_input, "muscle").id or "any"
         side = slot(handler_input, "side").id
-        cramp = told_cramp(
-            t,
-            muscle,
-            side,
-            _day(slot(handler_input, "date").heard),
-            _clock(slot(handler_input, "time").heard),
-        )
+        said_day = slot(handler_input, "date").heard
+        day = calendar_day(said_day)
+        if day is None and names_a_day(said_day):  # year 1, year 999: no cramp was then
+            return t.reply(Speech(words(t.content, "log_date_unusable")), end=True)
+        cramp = told_cramp(t, muscle, side, day, _clock(slot(handler_input, "time").heard))
         user = t.user_id
         try:
             outcome = t.store.record_cramp(user, cramp)

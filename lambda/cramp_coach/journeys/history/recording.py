@@ -9,8 +9,6 @@ muscle), by EpisodeRecorder when the session ends.
 
 from __future__ import annotations
 
-import logging
-
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
     AbstractResponseInterceptor,
@@ -19,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from ... import episode
+from ... import episode, observability
 from ...cache import BoundedCache
 from ...config import load_settings
 from ...episode import Episode
@@ -31,8 +29,6 @@ from ...store import user_key
 from ...turn import Turn, turn
 from .consent import ask_consent
 from .logged import logged_card
-
-log = logging.getLogger(__name__)
 
 RECORDED_KEY = "episodes_recorded"  # ids of this session's episodes already written
 UNRECORDED_KEY = "episodes_unrecorded"  # episodes over, not yet written (a second muscle...)
@@ -114,8 +110,8 @@ class EpisodeRecorder(AbstractResponseInterceptor):
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
         try:
             self._record_ended(handler_input, response)
-        except Exception:  # noqa: BLE001 - counting must never break the answer already built
-            log.exception("could not record the ended episodes")
+        except Exception as error:  # noqa: BLE001 - counting must never break the answer
+            observability.handler_failed(error, "recording the ended episodes")
 
     def _record_ended(self, handler_input: HandlerInput, response: Response | None) -> None:
         t = turn(handler_input)
