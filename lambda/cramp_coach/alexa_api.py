@@ -69,23 +69,22 @@ class TimeoutApiClient(ApiClient):
         self.timeout_seconds = timeout_seconds
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
-        body = request.body
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        if isinstance(body, str):
-            body = body.encode("utf-8")
+        raw: Any = request.body
+        if raw is not None and not isinstance(raw, (bytes, str)):
+            raw = json.dumps(raw)
+        body: bytes | None = raw.encode("utf-8") if isinstance(raw, str) else raw
         import http.client  # see the class docstring: only when an API call is really made
 
         if not allowed_endpoint(request.url or ""):
             raise EndpointRefused("apiEndpoint is not an Alexa API host")
-        url = urlsplit(request.url)
+        url = urlsplit(request.url or "")
         secure = url.scheme == "https"
         connection_type = http.client.HTTPSConnection if secure else http.client.HTTPConnection
-        connection = connection_type(url.hostname, url.port, timeout=self.timeout_seconds)
+        connection = connection_type(url.hostname or "", url.port, timeout=self.timeout_seconds)
         target = (url.path or "/") + (f"?{url.query}" if url.query else "")
         try:
             connection.request(
-                request.method, target, body=body, headers=dict(request.headers or [])
+                request.method or "GET", target, body=body, headers=dict(request.headers or [])
             )
             reply = connection.getresponse()
             status, headers, payload = reply.status, reply.getheaders(), reply.read()
@@ -94,7 +93,8 @@ class TimeoutApiClient(ApiClient):
         response = ApiClientResponse()
         response.status_code = status
         response.headers = list(headers)
-        response.body = payload.decode("utf-8") if payload else None
+        # The SDK's field says str, but its deserialiser reads None as "no body".
+        response.body = payload.decode("utf-8") if payload else None  # type: ignore[assignment]
         return response
 
 
@@ -113,7 +113,9 @@ def settings_time_zone(handler_input: HandlerInput) -> str | None:
     """The device's time zone name from the Alexa Settings API; None without a device or an
     API token. Unbounded: callers run it under their own deadline."""
     factory = handler_input.service_client_factory
-    device = getattr(handler_input.request_envelope.context.system, "device", None)
+    context = handler_input.request_envelope.context
+    device = getattr(getattr(context, "system", None), "device", None)
     if factory is None or device is None or not device.device_id:
         return None
-    return factory.get_ups_service().get_system_time_zone(device.device_id)
+    zone = factory.get_ups_service().get_system_time_zone(device.device_id)
+    return zone if isinstance(zone, str) else None

@@ -52,8 +52,8 @@ def handler_failed(exception: BaseException, where: str = "handler") -> None:
 def _summary(handler_input: HandlerInput) -> dict:
     request = handler_input.request_envelope.request
     summary = {
-        "request_id": request.request_id,
-        "type": request.object_type,
+        "request_id": getattr(request, "request_id", None),
+        "type": getattr(request, "object_type", None),
         "locale": getattr(request, "locale", None),
     }
     if isinstance(request, IntentRequest) and request.intent:
@@ -73,11 +73,12 @@ class RequestLogger(AbstractRequestInterceptor):
 class ResponseLogger(AbstractResponseInterceptor):
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         speech = getattr(response.output_speech, "ssml", None) if response else None
+        request = handler_input.request_envelope.request
         log.info(
             json.dumps(
                 {
                     "event": "response",
-                    "request_id": handler_input.request_envelope.request.request_id,
+                    "request_id": getattr(request, "request_id", None),
                     "ends_session": getattr(response, "should_end_session", None),
                     "speech_chars": len(speech or ""),
                 }

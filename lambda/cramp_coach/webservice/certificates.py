@@ -23,7 +23,6 @@ import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.oid import ExtensionOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from cramp_coach.webservice.refusal import RequestRefused
@@ -198,7 +197,7 @@ def _check_validity_now(leaf: x509.Certificate, now: datetime) -> None:
 
 def _check_alexa_san(leaf: x509.Certificate) -> None:
     try:
-        san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         raise RequestRefused("signing certificate has no subject alternative name") from None
     if SIGNING_CERT_DOMAIN not in san.get_values_for_type(x509.DNSName):

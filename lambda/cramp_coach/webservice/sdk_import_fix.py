@@ -106,13 +106,14 @@ def _build_shim_modules(failure: Exception) -> dict[str, types.ModuleType]:
         pass
 
     package = types.ModuleType(SHIMMED_MODULE, "Stand-in for certvalidator; raises when used.")
-    package.CertificateValidator = CertificateValidator
     package.__path__ = []  # a package, so `certvalidator.errors` can be imported from it
     errors = types.ModuleType(SHIMMED_MODULE + ".errors")
-    errors.ValidationError = ValidationError
-    errors.PathError = PathError
-    package.errors = errors
+    # setattr: ModuleType has no declared attributes for mypy to check these against.
+    setattr(package, "CertificateValidator", CertificateValidator)  # noqa: B010
+    setattr(errors, "ValidationError", ValidationError)  # noqa: B010
+    setattr(errors, "PathError", PathError)  # noqa: B010
+    setattr(package, "errors", errors)  # noqa: B010
     for module in (package, errors):
         setattr(module, _SHIM_MARKER, True)
-        module.import_failure = failure
+        setattr(module, "import_failure", failure)  # noqa: B010
     return {SHIMMED_MODULE: package, SHIMMED_MODULE + ".errors": errors}
