@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 import pytest
-from envelopes import DAY, NIGHT, envelope, intent, launch
+from envelopes import DAY, NIGHT, intent, launch
 from lambda_function import lambda_handler
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden" / "no_screen.json"
@@ -71,10 +71,7 @@ def play(name: str, screen: bool = False) -> list[dict]:
         request_id = f"amzn1.echo-api.request.golden-{name}-{number}"
         user = f"amzn1.ask.account.GOLDEN-{name}"  # each conversation its own user
         common = dict(at=at, user=user, attributes=attributes, new=new, request_id=request_id)
-        if kind == "launch":
-            event = launch(**common)
-        else:
-            event = intent(name_, slots, **common)
+        event = launch(**common) if kind == "launch" else intent(name_, slots, **common)
         if screen:
             event = with_screen(event)
         answer = lambda_handler(event, None)

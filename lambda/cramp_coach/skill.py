@@ -26,6 +26,7 @@ REQUEST_HANDLERS = (
     cramp_now.StillCrampingHandler,
     cramp_now.CrampEasedHandler,
     cramp_now.ConfirmCalfHandler,
+    cramp_now.EasingTouchHandler,  # the cramp screen's "Still cramping" / "Better" buttons
     history.ConsentYesHandler,
     history.ConsentNoHandler,
     history.KeepCountHandler,

@@ -13,8 +13,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import notice, triage
+from .. import notice, screens, triage
 from ..content import Item
+from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
@@ -29,6 +30,9 @@ HOLD_ROUND_SECONDS = 10
 WAIT_SECONDS = 20
 ASKING_EASING = "easing"
 ASKING_MUSCLE = "muscle"
+# The counted hold: each phrase, then how many 10-second rounds are left after it. The screen's
+# countdown is made from the same pairs (30, 20, 10, done), so voice and screen agree.
+HOLD_COUNT = (("hold_start", 3), ("hold_twenty", 2), ("hold_ten", 1), ("hold_end", 0))
 
 
 # --- episode state -----------------------------------------------------------------
@@ -109,13 +113,22 @@ def guided(t: Turn, item: Item, side: str | None, first: bool) -> Speech:
     if item.get("hold", True):
         if first and not t.night:
             speech.say(t.phrase("hold_intro"))
-        speech.say(t.phrase("hold_start")).pause(HOLD_ROUND_SECONDS)
-        speech.say(t.phrase("hold_twenty")).pause(HOLD_ROUND_SECONDS)
-        speech.say(t.phrase("hold_ten")).pause(HOLD_ROUND_SECONDS)
-        speech.say(t.phrase("hold_end"))
+        for key, rounds_left in HOLD_COUNT:
+            speech.say(t.phrase(key)).pause(HOLD_ROUND_SECONDS if rounds_left else 0)
     else:
         speech.say(t.phrase("wait_start")).pause(WAIT_SECONDS)
     return speech.say(t.phrase("ask_easing"))
+
+
+def hold_cues(t: Turn, item: Item) -> list[tuple[str, str]]:
+    """(what the screen shows, the sentence it goes with) for the counted hold."""
+    if not item.get("hold", True):
+        return []
+    done = t.content.phrase("hold_done", "screen")
+    return [
+        (str(rounds * HOLD_ROUND_SECONDS) if rounds else done, t.phrase(key))
+        for key, rounds in HOLD_COUNT
+    ]
 
 
 def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
@@ -137,10 +150,15 @@ def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
     """The answer touches no storage: the episode is counted when the session ends."""
     ep["used"] = [*ep["used"], item.id] if item.id not in ep["used"] else ep["used"]
     ep["coached"] = True  # a real cramp, not just a night launch someone closed
+    speech = guided(t, item, ep.get("side"), first)
+    card = relief_card(t, ep["muscle"], ep.get("side"))
+    said = instruction(t, item, ep.get("side"))
+    screen = screen_for.relief(t, item, said, card.title, speech, hold_cues(t, item))
+    screens.show(t.handler_input, screen)  # only on a device with a screen
     return t.reply(
-        guided(t, item, ep.get("side"), first),
+        speech,
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
-        card=relief_card(t, ep["muscle"], ep.get("side")),
+        card=card,
         asking=ASKING_EASING,
     )
 
@@ -263,6 +281,25 @@ class ConfirmCalfHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return start_cramp(turn(handler_input).relief_first(), DEFAULT_MUSCLE, None)
+
+
+class EasingTouchHandler(AbstractRequestHandler):
+    """A touch on 'Still cramping' or 'Better' on the cramp screen: exactly the spoken answer."""
+
+    ANSWERS = {"still_cramping": StillCrampingHandler, "better": CrampEasedHandler}
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return self._answer(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.ANSWERS[self._answer(handler_input)]().handle(handler_input)
+
+    def _answer(self, handler_input: HandlerInput) -> str | None:
+        if not is_request_type("Alexa.Presentation.APL.UserEvent")(handler_input):
+            return None
+        arguments = getattr(handler_input.request_envelope.request, "arguments", None) or []
+        touched = arguments[1] if len(arguments) == 2 and arguments[0] == "easing" else None
+        return touched if isinstance(touched, str) and touched in self.ANSWERS else None
 
 
 def is_launch(handler_input: HandlerInput) -> bool:

@@ -14,8 +14,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, store, tips, triage
+from .. import clock, screens, store, tips, triage
 from ..content import Item
+from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
@@ -83,6 +84,7 @@ def give_tip(t: Turn) -> Response:
     if tips.round_complete(seen, all_ids):
         speech.say(t.phrase("tips_round_done"))
     speech.say(t.phrase("tip_more"))
+    screens.show(t.handler_input, screen_for.tip(t, item, filled(t, item.card)))
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("tip_more_reprompt")),

@@ -14,7 +14,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from .. import triage
+from .. import screens, triage
+from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Card, Turn, turn
@@ -71,6 +72,9 @@ def answer(t: Turn, verdict: triage.Verdict) -> Response:
     card = verdict_card(t, verdict)
     if verdict.level in ENDS_AT_ONCE:
         t.session.pop(cramp_now.EPISODE_KEY, None)
+        if verdict.level == "emergency":  # the number, very large, in the day theme
+            detail = triage.fill(t.content, verdict.item.card)
+            screens.show(t.handler_input, screen_for.emergency(t, card.title, detail))
         return t.reply(speech, card=card, end=True, urgent=True)
     return keep_coaching_or_end(t, speech, card)
 

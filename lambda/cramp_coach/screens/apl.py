@@ -1,0 +1,77 @@
+"""Is there a screen, and the RenderDocument directive that puts a document on it."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+APL_INTERFACE = "Alexa.Presentation.APL"
+DOCUMENTS = Path(__file__).parent / "documents"
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One document (by file name in documents/) and the plain data it shows."""
+
+    document: str
+    data: dict[str, Any]
+
+    @property
+    def token(self) -> str:
+        return f"cramp-coach-{self.document}"
+
+    def datasources(self) -> dict[str, Any]:
+        return {"screen": self.data}
+
+    def directive(self) -> RenderDocumentDirective:
+        return RenderDocumentDirective(
+            token=self.token, document=document(self.document), datasources=self.datasources()
+        )
+
+
+def supports_apl(envelope: Any) -> bool:
+    """context.System.device.supportedInterfaces names Alexa.Presentation.APL.
+
+    Read from the raw request as well as the SDK's model, because the SDK version may not know
+    the interface's name; anything unreadable means no screen."""
+    try:
+        interfaces = envelope.context.system.device.supported_interfaces
+    except AttributeError:
+        return False
+    if interfaces is None:
+        return False
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
+def show(handler_input: HandlerInput, screen: Screen | None) -> None:
+    """Add the screen to this response, only if the device can show it."""
+    if screen is not None and supports_apl(handler_input.request_envelope):
+        handler_input.response_builder.add_directive(screen.directive())
+
+
+@functools.cache
+def document(name: str) -> dict[str, Any]:
+    """A document from documents/<name>.json with the shared graphics and styles merged in."""
+    doc = _read(DOCUMENTS / f"{name}.json")
+    shared = _read(DOCUMENTS / "_shared.json")
+    doc["graphics"] = {**shared.get("graphics", {}), **doc.get("graphics", {})}
+    doc["resources"] = [*shared.get("resources", []), *doc.get("resources", [])]
+    doc["styles"] = {**shared.get("styles", {}), **doc.get("styles", {})}
+    doc["layouts"] = {**shared.get("layouts", {}), **doc.get("layouts", {})}
+    return {key: value for key, value in doc.items() if value != {} and value != []}
+
+
+@functools.cache
+def data_file(name: str) -> dict[str, Any]:
+    return _read(HERE / name)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return {k: v for k, v in json.loads(path.read_text()).items() if not k.startswith("_")}
