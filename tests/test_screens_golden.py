@@ -60,7 +60,7 @@ def with_screen(event: dict) -> dict:
     return with_apl(event)
 
 
-def play(name: str, screen: bool = False) -> list[dict]:
+def play(name: str, screen: bool = False, user: str = "GOLDEN") -> list[dict]:
     """One conversation through lambda_handler, session attributes carried as Alexa does."""
     at, steps = CONVERSATIONS[name]
     random.seed(20)  # the tip is chosen at random: the same one every run
@@ -69,8 +69,8 @@ def play(name: str, screen: bool = False) -> list[dict]:
     answers = []
     for number, (kind, name_, slots) in enumerate(steps, start=1):
         request_id = f"amzn1.echo-api.request.golden-{name}-{number}"
-        user = f"amzn1.ask.account.GOLDEN-{name}"  # each conversation its own user
-        common = dict(at=at, user=user, attributes=attributes, new=new, request_id=request_id)
+        user_id = f"amzn1.ask.account.{user}-{name}"  # each conversation its own user
+        common = dict(at=at, user=user_id, attributes=attributes, new=new, request_id=request_id)
         event = launch(**common) if kind == "launch" else intent(name_, slots, **common)
         if screen:
             event = with_screen(event)

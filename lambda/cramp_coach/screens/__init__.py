@@ -7,7 +7,7 @@ it was without screens. Speech is never changed because a screen exists.
 
 from .apl import Screen, show, supports_apl
 from .builders import chart_screen, cramp_screen, emergency_screen, page_screen, tip_screen
-from .countdown import Cue, countdown
+from .timing import Cue, countdown
 
 __all__ = [
     "Cue",

@@ -61,6 +61,7 @@ def document(name: str) -> dict[str, Any]:
     """A document from documents/<name>.json with the shared graphics and styles merged in."""
     doc = _read(DOCUMENTS / f"{name}.json")
     shared = _read(DOCUMENTS / "_shared.json")
+    doc["import"] = [*shared.get("import", []), *doc.get("import", [])]
     doc["graphics"] = {**shared.get("graphics", {}), **doc.get("graphics", {})}
     doc["resources"] = [*shared.get("resources", []), *doc.get("resources", [])]
     doc["styles"] = {**shared.get("styles", {}), **doc.get("styles", {})}

@@ -10,7 +10,7 @@ from ..speech import Speech
 from ..turn import Turn
 from .apl import Screen
 from .builders import chart_screen, cramp_screen, emergency_screen, page_screen, tip_screen
-from .countdown import Cue, countdown
+from .timing import Cue, countdown
 
 SCREEN = "screen"  # the phrases table with the screen's own words
 
