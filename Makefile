@@ -15,7 +15,7 @@ $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/re
 
 venv: $(VENV)/.installed
 
-test: venv
+test: venv apl-tools
 	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q
 
@@ -52,6 +52,17 @@ bench: venv $(VENV)/.bench-installed
 # DynamoDB calls per request type, counted through botocore hooks against moto.
 dynamo-calls: venv
 	$(PY) tests/tools/dynamo_calls.py
+
+# apl-suggester (Amazon's APL validator) for the screens tests, from tools/apl/package-lock.json.
+.PHONY: apl-tools screens
+apl-tools: tools/apl/node_modules/.installed
+tools/apl/node_modules/.installed: tools/apl/package.json tools/apl/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tools/apl --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the APL documents will not be validated"; fi
+
+# Every figure and the history chart as PNG in build/screens/ (headless Chromium), to look at.
+screens: venv
+	$(PY) tests/tools/render_screens.py
 
 red-flags-table: venv
 	$(PY) tests/tools/red_flag_table.py --write

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 from apl_suggester import payload_of, validate
 from checks import MAX_RESPONSE_BYTES, assert_valid_response
-from cramp_coach import screens
+from cramp_coach import screens, store
 from cramp_coach.content import content_for
 from cramp_coach.screens import builders, figures, timing
+from cramp_coach.screens import for_turn as screen_for
 from cramp_coach.screens.apl import supports_apl
 from envelopes import (
     DAY,
@@ -262,6 +265,47 @@ def test_every_viewport_gets_the_responsive_document_within_the_size_limit(viewp
 # --- checked as Amazon checks them ------------------------------------------------------
 
 
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
+
+
+def stand_in_turn(night: bool) -> SimpleNamespace:
+    """What the history screens read from a turn (history's handlers pass their own)."""
+    return SimpleNamespace(content=CONTENT, night=night, local_time=NOW)
+
+
+def sample_cramps() -> list[store.Cramp]:
+    nights_ago = [1, 1, 3, 9, 13, 20]  # 20 is outside the fortnight
+    return [
+        store.Cramp(
+            at=NOW - dt.timedelta(days=n),
+            night=(NOW - dt.timedelta(days=n)).date(),
+            muscle="calf",
+            side="left",
+            source="live",
+            event_id=f"e{i}",
+        )
+        for i, n in enumerate(nights_ago)
+    ]
+
+
+def test_the_history_chart_has_fourteen_labelled_nights_and_a_bar_per_night_with_cramps():
+    data = screen_for.history(stand_in_turn(False), "History", sample_cramps(), "Same.").data
+    labels = [n["label"] for n in data["nights"]]
+    assert len(labels) == 14 and len(set(labels)) == 14
+    assert [int(n["count"]) for n in data["nights"]].count(0) == 14 - 4
+    assert data["chart"]["bars"].count("M") == 4  # nights with cramps
+    assert data["chart"]["empty"].count("M") == 10
+    assert sum(int(n["count"]) for n in data["nights"]) == 5  # two on one night
+    assert data["trend"] == "Same."
+
+
+def test_the_tip_screen_shows_the_tips_evidence_grade():
+    data = data_of(ScreenChat(at=DAY).say("TipIntent"))
+    grades = {item.get("evidence") for item in CONTENT.items("tips")}
+    assert any(grade in data["badge"] for grade in grades)
+    assert data["lines"][0]["text"] in {item.card for item in CONTENT.items("tips")}
+
+
 def every_screen(table_cramps: bool = False) -> dict[str, dict]:
     """Every document with realistic data: each technique by night and day, the emergency,
     the tip, the history chart and the doctor page, through the handler where it is wired."""
@@ -281,18 +325,13 @@ def every_screen(table_cramps: bool = False) -> dict[str, dict]:
     )
     payloads["tip"] = payload_of(screen_of(ScreenChat(at=DAY).say("TipIntent")))
     for night in (True, False):
-        chart = builders.chart_screen(
-            title="Your last 14 nights",
-            nights=[(str(day), day % 3) for day in range(13, 27)],
-            trend="Up from two cramps the two weeks before.",
-            note="Details are in the Alexa app.",
-            night=night,
+        chart = screen_for.history(
+            stand_in_turn(night), "Your cramp history", sample_cramps(), "Up from two."
         )
-        page = builders.page_screen(
-            title="Summary for your doctor",
-            lines=["Last 30 nights: 4 cramps on 3 nights.", "Mostly the left calf."],
-            footnote="General information, not medical advice.",
-            night=night,
+        page = screen_for.doctor(
+            stand_in_turn(night),
+            "Night cramps: 30-night summary",
+            "Last 30 nights: 4 cramps on 3 nights.\nMostly the left calf.",
         )
         for screen in (chart, page):
             directive = screen.directive()

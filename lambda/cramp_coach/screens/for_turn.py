@@ -3,10 +3,10 @@ chose (content, speech) and hands them to the plain-data builders. One function 
 
 from __future__ import annotations
 
-import datetime as dt
-
+from .. import nights
 from ..content import Item
 from ..speech import Speech
+from ..store import Cramp
 from ..turn import Turn
 from .apl import Screen
 from .builders import chart_screen, cramp_screen, emergency_screen, page_screen, tip_screen
@@ -54,11 +54,12 @@ def tip(t: Turn, item: Item, text: str) -> Screen:
     )
 
 
-def history(t: Turn, title: str, counts: dict[dt.date, int], trend: str) -> Screen:
-    """The last nights (oldest first) as bars labelled with the day of the month."""
-    nights = [(str(night.day), counts[night]) for night in sorted(counts)]
+def history(t: Turn, title: str, cramps: list[Cramp], trend: str) -> Screen:
+    """The last 14 nights (oldest first) as bars, each labelled with its day of the month."""
+    window = nights.recent(t.local_time, nights.FORTNIGHT)
+    counts = [(str(night.day), sum(c.night == night for c in cramps)) for night in window.nights()]
     return chart_screen(
-        title=title, nights=nights, trend=trend, note=words(t, "history_note"), night=t.night
+        title=title, nights=counts, trend=trend, note=words(t, "history_note"), night=t.night
     )
 
 
