@@ -22,7 +22,6 @@ from envelopes import (
     SPOT,
     Conversation,
     intent,
-    shift,
     speech_of,
     touch,
     with_apl,
@@ -391,7 +390,21 @@ def test_supports_apl_reads_the_envelope():
     assert supports_apl(parsed(with_apl(event))) is True
     assert supports_apl(parsed(event)) is False
     assert screens.supports_apl(object()) is False
+    old_runtime = with_apl(event)
+    old_runtime["context"]["System"]["device"]["supportedInterfaces"]["Alexa.Presentation.APL"] = {
+        "runtime": {"maxVersion": "1.9"}
+    }
+    assert supports_apl(parsed(old_runtime)) is False
 
 
-def test_session_moves_on_in_time_between_turns():
-    assert shift(NIGHT, seconds=30) > NIGHT
+def test_every_document_is_the_version_the_runtime_check_asks_for():
+    from cramp_coach.screens.apl import APL_VERSION, document
+
+    for name in ("cramp", "emergency", "chart", "page"):
+        assert document(name)["version"] == APL_VERSION
+
+
+def test_a_touch_after_the_session_closed_still_gets_the_stretch_first():
+    response = lambda_handler(touch(["easing", "still_cramping"], at=NIGHT), None)
+    first = CONTENT.item("relief", "calf.flex").speech.format(leg="your leg")
+    assert first in speech_of(response)

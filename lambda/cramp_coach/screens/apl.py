@@ -11,7 +11,7 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
-APL_INTERFACE = "Alexa.Presentation.APL"
+APL_VERSION = "2023.2"  # every document's "version"; older runtimes get no screen
 DOCUMENTS = Path(__file__).parent / "documents"
 HERE = Path(__file__).parent
 
@@ -37,17 +37,25 @@ class Screen:
 
 
 def supports_apl(envelope: Any) -> bool:
-    """context.System.device.supportedInterfaces names Alexa.Presentation.APL.
-
-    Read from the raw request as well as the SDK's model, because the SDK version may not know
-    the interface's name; anything unreadable means no screen."""
+    """context.System.device.supportedInterfaces names Alexa.Presentation.APL, at a runtime
+    version that can show our documents. Anything unreadable means no screen."""
     try:
-        interfaces = envelope.context.system.device.supported_interfaces
+        apl = envelope.context.system.device.supported_interfaces.alexa_presentation_apl
     except AttributeError:
         return False
-    if interfaces is None:
+    if apl is None:
         return False
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+    runtime = getattr(apl, "runtime", None)
+    max_version = getattr(runtime, "max_version", None)
+    return max_version is None or _version(max_version) >= _version(APL_VERSION)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """'2023.2' -> (2023, 2); '1.9' -> (1, 9): year-numbered versions came after 1.x."""
+    try:
+        return tuple(int(part) for part in str(text).split("."))
+    except ValueError:
+        return (0,)
 
 
 def show(handler_input: HandlerInput, screen: Screen | None) -> None:
