@@ -408,3 +408,16 @@ def test_a_touch_after_the_session_closed_still_gets_the_stretch_first():
     response = lambda_handler(touch(["easing", "still_cramping"], at=NIGHT), None)
     first = CONTENT.item("relief", "calf.flex").speech.format(leg="your leg")
     assert first in speech_of(response)
+
+
+def test_a_screen_that_fails_to_build_costs_nothing_but_the_screen(monkeypatch):
+    from cramp_coach.screens import for_turn
+
+    def broken(*args, **kwargs):
+        raise KeyError("a figure went missing")
+
+    monkeypatch.setattr(for_turn, "cramp_screen", broken)
+    with_screen = ScreenChat(at=NIGHT).say("CrampNowIntent", muscle="calf")
+    plain_device = lambda_handler(intent("CrampNowIntent", {"muscle": "calf"}, at=NIGHT), None)
+    assert "directives" not in with_screen["response"]
+    assert speech_of(with_screen) == speech_of(plain_device)

@@ -153,8 +153,10 @@ def give_technique(t: Turn, ep: dict, item: Item, first: bool) -> Response:
     speech = guided(t, item, ep.get("side"), first)
     card = relief_card(t, ep["muscle"], ep.get("side"))
     said = instruction(t, item, ep.get("side"))
-    screen = screen_for.relief(t, item, said, card.title, speech, hold_cues(t, item))
-    screens.show(t.handler_input, screen)  # only on a device with a screen
+    screens.show(  # only on a device with a screen
+        t.handler_input,
+        lambda: screen_for.relief(t, item, said, card.title, speech, hold_cues(t, item)),
+    )
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("ask_easing_reprompt")),

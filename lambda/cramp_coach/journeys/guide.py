@@ -84,7 +84,7 @@ def give_tip(t: Turn) -> Response:
     if tips.round_complete(seen, all_ids):
         speech.say(t.phrase("tips_round_done"))
     speech.say(t.phrase("tip_more"))
-    screens.show(t.handler_input, screen_for.tip(t, item, filled(t, item.card)))
+    screens.show(t.handler_input, lambda: screen_for.tip(t, item, filled(t, item.card)))
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("tip_more_reprompt")),

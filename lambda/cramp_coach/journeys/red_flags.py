@@ -74,7 +74,7 @@ def answer(t: Turn, verdict: triage.Verdict) -> Response:
         t.session.pop(cramp_now.EPISODE_KEY, None)
         if verdict.level == "emergency":  # the number, very large, in the day theme
             detail = triage.fill(t.content, verdict.item.card)
-            screens.show(t.handler_input, screen_for.emergency(t, card.title, detail))
+            screens.show(t.handler_input, lambda: screen_for.emergency(t, card.title, detail))
         return t.reply(speech, card=card, end=True, urgent=True)
     return keep_coaching_or_end(t, speech, card)
 

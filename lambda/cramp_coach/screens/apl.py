@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
+log = logging.getLogger(__name__)
 APL_VERSION = "2023.2"  # every document's "version"; older runtimes get no screen
 DOCUMENTS = Path(__file__).parent / "documents"
 HERE = Path(__file__).parent
@@ -58,9 +61,19 @@ def _version(text: str) -> tuple[int, ...]:
         return (0,)
 
 
-def show(handler_input: HandlerInput, screen: Screen | None) -> None:
-    """Add the screen to this response, only if the device can show it."""
-    if screen is not None and supports_apl(handler_input.request_envelope):
+def show(handler_input: HandlerInput, build: Callable[[], Screen | None]) -> None:
+    """Add a screen to this response, only if the device can show it.
+
+    `build` runs only on such a device, and if it fails the answer goes out by voice alone:
+    a screen must never cost a cramping person the spoken stretch."""
+    if not supports_apl(handler_input.request_envelope):
+        return
+    try:
+        screen = build()
+    except Exception:
+        log.exception("screen not built; answering by voice alone")
+        return
+    if screen is not None:
         handler_input.response_builder.add_directive(screen.directive())
 
 
