@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import pytest
 from apl_suggester import payload_of, validate
 from checks import MAX_RESPONSE_BYTES, assert_valid_response
-from cramp_coach import screens, store
+from cramp_coach import screens
 from cramp_coach.content import content_for
+from cramp_coach.records import Cramp
 from cramp_coach.screens import builders, figures, timing
 from cramp_coach.screens import for_turn as screen_for
 from cramp_coach.screens.apl import supports_apl
@@ -272,10 +273,10 @@ def stand_in_turn(night: bool) -> SimpleNamespace:
     return SimpleNamespace(content=CONTENT, night=night, local_time=NOW)
 
 
-def sample_cramps() -> list[store.Cramp]:
+def sample_cramps() -> list[Cramp]:
     nights_ago = [1, 1, 3, 9, 13, 20]  # 20 is outside the fortnight
     return [
-        store.Cramp(
+        Cramp(
             at=NOW - dt.timedelta(days=n),
             night=(NOW - dt.timedelta(days=n)).date(),
             muscle="calf",
@@ -305,9 +306,35 @@ def test_the_tip_screen_shows_the_tips_evidence_grade():
     assert data["lines"][0]["text"] in {item.card for item in CONTENT.items("tips")}
 
 
+def history_screens(at: str, user: str) -> tuple[dict, dict]:
+    """A person who keeps count: a cramp talked through and kept, then "show my cramp history"
+    and "make a summary for my doctor" on the same screen; their two answers."""
+    chat = ScreenChat(at=at, user=user)
+    chat.say("CrampNowIntent", muscle="calf", side="right")
+    chat.say("CrampEasedIntent")
+    chat.say("AMAZON.YesIntent")  # yes, keep count
+    chat.wait(hours=1)
+    return chat.say("CrampHistoryIntent"), chat.say("DoctorSummaryIntent")
+
+
+def test_history_and_doctor_answers_on_a_screen_show_the_chart_and_the_summary(table):
+    history, doctor = history_screens(DAY, "amzn1.ask.account.HISTORY")
+    for response in (history, doctor):
+        assert_valid_response(response)
+    chart = data_of(history)
+    assert sum(int(n["count"]) for n in chart["nights"]) == 1  # the cramp just kept
+    assert chart["chart"]["bars"].count("M") == 1
+    assert chart["theme"] == builders.theme(False)
+    card = doctor["response"]["card"]
+    card_text = card.get("content") or card["text"]
+    card_lines = [line for line in card_text.split("\n") if line.strip()]
+    assert [line["text"] for line in data_of(doctor)["lines"]] == card_lines  # the card, readable
+
+
 def every_screen(table_cramps: bool = False) -> dict[str, dict]:
     """Every document with realistic data: each technique by night and day, the emergency,
-    the tip, the history chart and the doctor page, through the handler where it is wired."""
+    the tip, the history chart and the doctor page (through their handlers, and from a
+    fuller history as plain data)."""
     payloads = {}
     for muscle in MUSCLES:
         for at, when in ((NIGHT, "night"), (DAY, "day")):
@@ -323,6 +350,10 @@ def every_screen(table_cramps: bool = False) -> dict[str, dict]:
         screen_of(ScreenChat(at=NIGHT).say("SymptomIntent", symptom="chest_pain"))
     )
     payloads["tip"] = payload_of(screen_of(ScreenChat(at=DAY).say("TipIntent")))
+    for at, when in ((NIGHT, "night"), (DAY, "day")):
+        history, doctor = history_screens(at, f"amzn1.ask.account.EVERY-{when}")
+        payloads[f"history-handler-{when}"] = payload_of(screen_of(history))
+        payloads[f"doctor-handler-{when}"] = payload_of(screen_of(doctor))
     for night in (True, False):
         chart = screen_for.history(
             stand_in_turn(night), "Your cramp history", sample_cramps(), "Up from two."
@@ -373,6 +404,8 @@ def test_the_largest_answer_with_a_screen_fits_alexas_limit(table, capsys):
         sizes[f"cramp {muscle}"] = size(chat.say("CrampNowIntent", muscle=muscle))
     sizes["emergency"] = size(ScreenChat(at=NIGHT).say("SymptomIntent", symptom="chest_pain"))
     sizes["tip"] = size(ScreenChat(at=DAY).say("TipIntent"))
+    history, doctor = history_screens(DAY, "amzn1.ask.account.SIZES")
+    sizes["history"], sizes["doctor summary"] = size(history), size(doctor)
     largest = max(sizes, key=sizes.get)
     with capsys.disabled():
         print(f"\nlargest answer with a screen: {largest}, {sizes[largest]} bytes")

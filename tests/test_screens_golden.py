@@ -1,7 +1,8 @@
 """Devices without a screen get byte for byte the answers they got before the screens existed.
 
 tests/fixtures/golden/no_screen.json was recorded from the skill as it was before the screens
-were added (GOLDEN_WRITE=1 re-records it: only ever do that on purpose, and say why). The same
+were added, and re-recorded once since, for the reworded disclaimer (card and first-use notice)
+and nothing else (GOLDEN_WRITE=1 re-records it: only ever do that on purpose, and say why). The same
 conversations on an APL device must say exactly the same words, with a screen added.
 """
 

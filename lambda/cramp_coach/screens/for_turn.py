@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from .. import nights
 from ..content import Item
+from ..records import Cramp
 from ..speech import Speech
-from ..store import Cramp
 from ..turn import Turn
 from .apl import Screen
 from .builders import chart_screen, cramp_screen, emergency_screen, page_screen, tip_screen

@@ -3,7 +3,7 @@
 The AVG graphics of the documents (pose, bars) are turned into SVG with the very path data the
 device gets (AVG path data is SVG path syntax), then headless Chromium draws each at 480 x 480.
 Writes build/screens/<technique>-<theme>.png, chart-<theme>.png and index.html; nothing here is
-committed. Usage: python tests/tools/render_screens.py [--out build/screens]
+committed. Usage: python tools/render_screens.py [--out build/screens]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
 
 from cramp_coach.screens import builders, figures  # noqa: E402
