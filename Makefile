@@ -19,7 +19,7 @@ venv: $(VENV)/.installed
 
 # The fast suite: every test not marked slow (soak, load, bench, fuzz, hang, packaging; see
 # pyproject.toml). About 100 s of CPU; the slow ones take several minutes more.
-test: venv
+test: venv apl-tools
 	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q -m "not slow"
 
@@ -28,7 +28,7 @@ test-slow: venv
 	$(PY) -m pytest -q -m slow
 
 # Everything, in one run.
-test-all: venv
+test-all: venv apl-tools
 	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q
 
@@ -71,6 +71,17 @@ bench: venv $(VENV)/.bench-installed
 # DynamoDB calls per request type, counted through botocore hooks against moto.
 dynamo-calls: venv
 	$(PY) tools/dynamo_calls.py
+
+# apl-suggester (Amazon's APL validator) for the screens tests, from tools/apl/package-lock.json.
+.PHONY: apl-tools screens
+apl-tools: tools/apl/node_modules/.installed
+tools/apl/node_modules/.installed: tools/apl/package.json tools/apl/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tools/apl --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the APL documents will not be validated"; fi
+
+# Every figure and the history chart as PNG in build/screens/ (headless Chromium), to look at.
+screens: venv
+	$(PY) tools/render_screens.py
 
 red-flags-table: venv
 	$(PY) tools/red_flag_table.py --write

@@ -165,3 +165,35 @@ def local_moment(locale: str, hour: int, day: str = "2026-11-26") -> str:
     zone = ZoneInfo(content_for(locale).fact("default_time_zone"))
     local = dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=zone)
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- devices with a screen (APL) ----------------------------------------------------------
+
+SHOW_8 = {"shape": "RECTANGLE", "pixelWidth": 1280, "pixelHeight": 800, "dpi": 160}
+SPOT = {"shape": "ROUND", "pixelWidth": 480, "pixelHeight": 480, "dpi": 160}
+
+
+def with_apl(event: dict, viewport: dict | None = None) -> dict:
+    """The same request from an Echo Show: APL in supportedInterfaces and a Viewport."""
+    event = copy.deepcopy(event)
+    system = event["context"]["System"]
+    system["device"]["supportedInterfaces"]["Alexa.Presentation.APL"] = {
+        "runtime": {"maxVersion": "2023.2"}
+    }
+    event["context"]["Viewport"] = {**(viewport or SHOW_8), "mode": "HUB", "touch": ["SINGLE"]}
+    return event
+
+
+def touch(arguments: list, **kwargs) -> dict:
+    """A touch on the screen: an Alexa.Presentation.APL.UserEvent with SendEvent's arguments."""
+    event = with_apl(envelope("intent", **kwargs))
+    event["request"] = {
+        "type": "Alexa.Presentation.APL.UserEvent",
+        "requestId": event["request"]["requestId"],
+        "timestamp": event["request"]["timestamp"],
+        "locale": event["request"]["locale"],
+        "token": "cramp-coach-cramp",
+        "arguments": arguments,
+        "source": {"type": "TouchWrapper", "handler": "Press", "id": ""},
+    }
+    return event

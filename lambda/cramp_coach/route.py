@@ -36,14 +36,30 @@ class Intent(AbstractRequestHandler):
         return self.answer(t.relief_first() if self.relief_first else t)
 
 
-class YesNo(AbstractRequestHandler):
+class Chosen(AbstractRequestHandler):
+    """Answers with what `choose` picks from the request; a request it picks nothing for is
+    left to the handlers after this one."""
+
+    def choose(self, handler_input: HandlerInput) -> Answer | None:
+        raise NotImplementedError
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return self.choose(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        answer = self.choose(handler_input)
+        assert answer is not None  # can_handle said so
+        return answer(turn(handler_input))
+
+
+class YesNo(Chosen):
     """Yes or No, answered by what they mean after the last question; a Yes or No that
     answers nothing is left to the handlers after this one (the fallback)."""
 
     def __init__(self, meanings: Mapping[Asking, tuple[Answer | None, Answer | None]]):
         self.meanings = meanings
 
-    def _answer(self, handler_input: HandlerInput) -> Answer | None:
+    def choose(self, handler_input: HandlerInput) -> Answer | None:
         if is_intent_name(YES)(handler_input):
             which = 0
         elif is_intent_name(NO)(handler_input):
@@ -54,11 +70,3 @@ class YesNo(AbstractRequestHandler):
         if asked is None or asked not in self.meanings:
             return None
         return self.meanings[asked][which]
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self._answer(handler_input) is not None
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        answer = self._answer(handler_input)
-        assert answer is not None  # can_handle said so
-        return answer(turn(handler_input))

@@ -48,6 +48,7 @@ REQUEST_HANDLERS: tuple[AbstractRequestHandler, ...] = (
     cramp_now.CrampNowHandler(),
     Intent("StillCrampingIntent", answer=cramp_now.still_cramping, relief_first=True),
     Intent("CrampEasedIntent", answer=cramp_now.eased),  # the goodbye may learn the zone
+    cramp_now.EasingTouchHandler(),  # the cramp screen's "Still cramping" / "Better" buttons
     consent.KeepCountHandler(),
     log_cramp.LogCrampHandler(),
     answers.CrampCountHandler(),

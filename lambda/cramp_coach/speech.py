@@ -51,6 +51,11 @@ class Speech:
         return self
 
     @property
+    def parts(self) -> tuple[str | float, ...]:
+        """Sentences and pauses (seconds) in the order they are spoken."""
+        return tuple(self._parts)
+
+    @property
     def sentences(self) -> list[str]:
         return [p for p in self._parts if isinstance(p, str)]
 

@@ -13,9 +13,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import episode, notice, triage
+from .. import episode, notice, screens, triage
 from ..content import Item
 from ..episode import Episode
+from ..route import Answer, Chosen
+from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Asking, Card, Turn, turn
@@ -26,6 +28,9 @@ UNKNOWN_MUSCLE = "any"
 SAME_EPISODE_WITHIN = dt.timedelta(minutes=15)
 HOLD_ROUND_SECONDS = 10
 WAIT_SECONDS = 20
+# The counted hold: each phrase, then how many 10-second rounds are left after it. The screen's
+# countdown is made from the same pairs (30, 20, 10, done), so voice and screen agree.
+HOLD_COUNT = (("hold_start", 3), ("hold_twenty", 2), ("hold_ten", 1), ("hold_end", 0))
 
 
 # --- the episode ------------------------------------------------------------------
@@ -73,13 +78,22 @@ def guided(
     if item.get("hold", True):
         if first and not t.night:
             speech.say(t.phrase("hold_intro"))
-        speech.say(t.phrase("hold_start")).pause(HOLD_ROUND_SECONDS)
-        speech.say(t.phrase("hold_twenty")).pause(HOLD_ROUND_SECONDS)
-        speech.say(t.phrase("hold_ten")).pause(HOLD_ROUND_SECONDS)
-        speech.say(t.phrase("hold_end"))
+        for key, rounds_left in HOLD_COUNT:
+            speech.say(t.phrase(key)).pause(HOLD_ROUND_SECONDS if rounds_left else 0)
     else:
         speech.say(t.phrase("wait_start")).pause(WAIT_SECONDS)
     return speech.say(then, t.phrase("ask_easing"))
+
+
+def hold_cues(t: Turn, item: Item) -> list[tuple[str, str]]:
+    """(what the screen shows, the sentence it goes with) for the counted hold."""
+    if not item.get("hold", True):
+        return []
+    done = t.content.phrase("hold_done", "screen")
+    return [
+        (str(rounds * HOLD_ROUND_SECONDS) if rounds else done, t.phrase(key))
+        for key, rounds in HOLD_COUNT
+    ]
 
 
 def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
@@ -98,10 +112,17 @@ def give_technique(
         ep.used.append(item.id)
     ep.coached = True
     episode.keep(t, ep)
+    speech = guided(t, item, ep.side, first, lead, then)
+    card = relief_card(t, ep.muscle, ep.side)
+    said = instruction(t, item, ep.side)
+    screens.show(  # only on a device with a screen
+        t.handler_input,
+        lambda: screen_for.relief(t, item, said, card.title, speech, hold_cues(t, item)),
+    )
     return t.reply(
-        guided(t, item, ep.side, first, lead, then),
+        speech,
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
-        card=relief_card(t, ep.muscle, ep.side),
+        card=card,
         asking=Asking.EASING,
     )
 
@@ -213,6 +234,20 @@ class CrampNowHandler(AbstractRequestHandler):
         unmatched = muscle.unmatched or (muscle.id is not None and muscle_id is None)
         chosen = muscle_id or (UNKNOWN_MUSCLE if unmatched else DEFAULT_MUSCLE)
         return start_cramp(t.relief_first(), chosen, known(t, "legs", side.id))
+
+
+class EasingTouchHandler(Chosen):
+    """A touch on 'Still cramping' or 'Better' on the cramp screen: exactly the spoken answer
+    ('no' or 'yes' to 'Is it easing?')."""
+
+    ANSWERS: dict[str, Answer] = {"still_cramping": not_easing, "better": eased}
+
+    def choose(self, handler_input: HandlerInput) -> Answer | None:
+        if not is_request_type("Alexa.Presentation.APL.UserEvent")(handler_input):
+            return None
+        arguments = getattr(handler_input.request_envelope.request, "arguments", None) or []
+        touched = arguments[1] if len(arguments) == 2 and arguments[0] == "easing" else None
+        return self.ANSWERS.get(touched) if isinstance(touched, str) else None
 
 
 def is_launch(handler_input: HandlerInput) -> bool:

@@ -14,8 +14,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, tips, triage
+from .. import clock, screens, tips, triage
 from ..content import Item
+from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Asking, Card, Turn, turn
@@ -79,6 +80,7 @@ def give_tip(t: Turn) -> Response:
     if tips.round_complete(seen, all_ids):
         speech.say(t.phrase("tips_round_done"))
     speech.say(t.phrase("tip_more"))
+    screens.show(t.handler_input, lambda: screen_for.tip(t, item, filled(t, item.card)))
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("tip_more_reprompt")),

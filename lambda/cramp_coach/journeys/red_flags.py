@@ -15,7 +15,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from .. import episode, triage
+from .. import episode, screens, triage
+from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
 from ..turn import Asking, Card, Turn, turn
@@ -100,6 +101,9 @@ def answer(t: Turn, verdict: triage.Verdict, not_placed: Sequence[str] = ()) -> 
     card = verdict_card(t, verdict, not_placed)
     if verdict.level in ENDS_AT_ONCE:
         episode.clear(t)
+        if verdict.level == "emergency":  # the number, very large, in the day theme
+            detail = triage.fill(t.content, verdict.item.card)
+            screens.show(t.handler_input, lambda: screen_for.emergency(t, card.title, detail))
         return t.reply(speech, card=card, end=True, urgent=True)
     return keep_coaching_or_end(t, speech, card, urgent=bool(not_placed))
 

@@ -8,9 +8,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from ... import nights
+from ... import nights, screens
 from ...nights import words
 from ...records import Cramp
+from ...screens import for_turn as screen_for
 from ...slots import slot
 from ...speech import Speech
 from ...storage import StoreError, within_deadline
@@ -164,12 +165,22 @@ def history_answer(t: Turn, cramps: list[Cramp]) -> Response:
         nights=nights.nights_words(c, nights.nights_with_cramps(fortnight)),
     )
     card = Card(words(c, "card_title_history"), nights.history_card_text(c, cramps, t.local_time))
+    screens.show(  # the 14 nights as bars, and the trend, on a device with a screen
+        t.handler_input,
+        lambda: screen_for.history(
+            t,
+            card.title,
+            cramps,
+            trend(t, cramps, nights.recent(t.local_time, nights.FORTNIGHT), "period_fortnight"),
+        ),
+    )
     return t.reply(doctor_advice(t, Speech(line), cramps), card=card, end=True)
 
 
 def doctor_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     card = Card(words(c, "card_title_doctor"), nights.doctor_card_text(c, cramps, t.local_time))
+    screens.show(t.handler_input, lambda: screen_for.doctor(t, card.title, card.text))
     return t.reply(Speech(words(c, "doctor_summary_ready")), card=card, end=True)
 
 
