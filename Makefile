@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)/lambda
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: venv test lint demo chat models serve dynamo-calls red-flags-table package deploy \
-	fuzz load soak
+	fuzz load soak understanding
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ serve: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+# The held-out phrase set (interaction_model/eval/) through virtual-alexa against the local
+# web service: coverage per locale and intent, and every miss. Needs node (npm ci on first run).
+understanding: venv
+	$(PY) tests/tools/understanding.py
 
 # Property-based fuzzing, long profile (5,000 examples a property, random seed): ~15 min.
 fuzz: venv
