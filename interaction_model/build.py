@@ -240,20 +240,31 @@ def _sample_problems(intent: dict, sample: str) -> list[str]:
     return problems
 
 
-def _pattern(sample: str, declared: dict[str, str], words: dict[str, list[str]]):
-    """A regex for the sentences a sample matches with custom slot values filled in;
-    None when a built-in slot makes it open-ended."""
-    pieces = []
+def _pieces(sample: str, declared: dict[str, str], words: dict[str, set[str]]):
+    """A sample as literal words and slot value sets; None when a built-in slot (which
+    takes any words) makes it open-ended."""
+    pieces: list = []
     for piece in re.split(r"(\{\w+\})", sample.lower()):
         slot = SLOT_REF.fullmatch(piece)
         if slot is None:
-            pieces.append(re.escape(piece))
-            continue
-        values = words.get(declared.get(slot[1], ""))
-        if values is None:
+            pieces.extend(piece.split())
+        elif declared.get(slot[1], "") in words:
+            pieces.append(words[declared[slot[1]]])
+        else:
             return None
-        pieces.append("(?:" + "|".join(re.escape(w.lower()) for w in values) + ")")
-    return re.compile("".join(pieces))
+    return pieces
+
+
+def _matches(pieces: list, said: list[str]) -> bool:
+    """Whether the words `said` are this sample with some of its slots' values filled in."""
+    if not pieces:
+        return not said
+    first, rest = pieces[0], pieces[1:]
+    if isinstance(first, str):
+        return bool(said) and said[0] == first and _matches(rest, said[1:])
+    return any(
+        " ".join(said[:n]) in first and _matches(rest, said[n:]) for n in range(1, len(said) + 1)
+    )
 
 
 def check(model: dict) -> list[str]:
@@ -280,27 +291,27 @@ def check(model: dict) -> list[str]:
 
 def _conflicts(intents: list[dict], words: dict[str, list[str]]) -> list[str]:
     """A plain sample of one intent that a slotted sample of another intent also matches."""
-    plain = defaultdict(list)  # first word -> (sample, intent)
+    values = {name: {w.lower() for w in names} for name, names in words.items()}
+    by_first = defaultdict(list)  # first word -> [(words, intent)]
     for intent in intents:
         for sample in intent.get("samples", []):
-            if not SLOT_REF.search(sample):
-                plain[sample.lower().split()[0]].append((sample.lower(), intent["name"]))
+            if "{" not in sample:
+                said = sample.lower().split()
+                by_first[said[0]].append((said, intent["name"]))
+    everyone = [c for group in by_first.values() for c in group]
     found = []
     for intent in intents:
         declared = {s["name"]: s["type"] for s in intent.get("slots", [])}
-        for sample in intent.get("samples", []):
-            if not SLOT_REF.search(sample):
+        for sample in (s for s in intent.get("samples", []) if "{" in s):
+            pieces = _pieces(sample, declared, values)
+            if pieces is None:
                 continue
-            pattern = _pattern(sample, declared, words)
-            if pattern is None:
-                continue
-            first = sample.lower().split()[0]
-            candidates = (
-                [c for group in plain.values() for c in group] if "{" in first else plain[first]
-            )
-            for text, other in candidates:
-                if other != intent["name"] and pattern.fullmatch(text):
-                    found.append(f"'{text}' ({other}) is also '{sample}' ({intent['name']})")
+            candidates = by_first[pieces[0]] if isinstance(pieces[0], str) else everyone
+            for said, other in candidates:
+                if other != intent["name"] and _matches(pieces, said):
+                    found.append(
+                        f"'{' '.join(said)}' ({other}) is also '{sample}' ({intent['name']})"
+                    )
     return found
 
 

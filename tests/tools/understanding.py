@@ -2,7 +2,7 @@
 
 Starts the skill's web service on a free loopback port in development mode (unsigned
 requests, loopback only), installs the pinned client with `npm ci` when needed, runs
-tools/nlu/understanding.js, and stops the server. Arguments after the script go to the client
+nlu-client/understanding.js, and stops the server. Arguments after the script go to the client
 (`--short 12` for a few phrases per locale, `--json path` for the numbers).
 """
 
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CLIENT = ROOT / "tools" / "nlu"
+CLIENT = ROOT / "nlu-client"
 
 
 def free_port() -> int:
