@@ -48,8 +48,8 @@ RULES = """\
 - at most MAX_SAMPLE_CHARS characters in a sample, MAX_INTENT_SAMPLES samples an intent,
   MAX_MODEL_SAMPLES samples and MAX_MODEL_BYTES bytes a model"""
 MAX_SAMPLE_CHARS = 120
-MAX_INTENT_SAMPLES = 2500
-MAX_MODEL_SAMPLES = 15000
+MAX_INTENT_SAMPLES = 3000
+MAX_MODEL_SAMPLES = 20000
 MAX_MODEL_BYTES = 1_000_000  # the rendered <locale>.json
 ALLOWED = re.compile(r"[A-Za-z' .{}]+")
 SLOT_REF = re.compile(r"\{(\w+)\}")

@@ -19,7 +19,7 @@ const { Utterance } = require("virtual-core");
 require("./adjacent_slots");
 const { alexaTime, alexaDate } = require("./alexa_values");
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..");
 const MODELS = path.join(ROOT, "interaction_model");
 const LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"];
 const FALLBACK = "AMAZON.FallbackIntent";
