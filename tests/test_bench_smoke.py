@@ -4,13 +4,10 @@ No timing assertions (this machine is shared); the round-trip limits are facts, 
 """
 
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "tools"))
-
-import bench  # noqa: E402
+from tools import bench
 
 SECTIONS = (
     "== Targets",
@@ -28,6 +25,7 @@ def results():
     return bench.run_all(count=5, cold_runs=1, offline=True)
 
 
+@pytest.mark.bench
 def test_report_has_every_section_and_target(results):
     text = bench.report(results)
     for section in SECTIONS:
@@ -37,6 +35,7 @@ def test_report_has_every_section_and_target(results):
     assert len(results["targets"]) == 6
 
 
+@pytest.mark.bench
 def test_cramp_answer_needs_at_most_one_write_and_no_read(results):
     trips = results["round_trips"][bench.CRAMP_NOW]
     for state in ("uncached", "cached"):
@@ -44,11 +43,13 @@ def test_cramp_answer_needs_at_most_one_write_and_no_read(results):
         assert trips[state]["reads"] == 0
 
 
+@pytest.mark.bench
 def test_no_alexa_api_call_once_the_time_zone_is_cached(results):
     for kind, trips in results["round_trips"].items():
         assert trips["cached"]["alexa_api"] == 0, kind
 
 
+@pytest.mark.bench
 def test_every_muscle_hears_its_whole_instruction_within_four_spoken_seconds(results):
     for name, timing in results["spoken"].items():
         ends = timing["first_instruction_ends"]

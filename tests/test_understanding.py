@@ -92,7 +92,6 @@ def test_asking_for_a_time_elicits_the_time_slot_so_a_bare_time_is_an_answer(ask
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_held_out_phrases_through_virtual_alexa_land_in_their_own_journey(tmp_path):
-    sys.path.insert(0, str(ROOT / "tests"))
     from tools import understanding
 
     numbers = tmp_path / "numbers.json"

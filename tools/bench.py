@@ -33,7 +33,7 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_DIR = ROOT / "lambda"
 OUT_DIR = ROOT / "build" / "bench"
 TABLE = "cramp-coach-bench"
@@ -42,7 +42,7 @@ TABLE = "cramp-coach-bench"
 WORDS_PER_MINUTE = 150
 SENTENCE_GAP_SECONDS = 0.25  # the short pause Alexa leaves at each sentence end (estimate)
 
-# The targets issue 8 sets.
+# The speed targets (docs/performance.md).
 COLD_START_MAX_RATIO = 1.5
 WARM_CRAMP_MAX_RATIO = 2.0
 CRAMP_MAX_WRITES = 1
@@ -245,7 +245,9 @@ def child_env(**extra: str) -> dict[str, str]:
 def start_worker(name: str, count: int) -> subprocess.Popen:
     """Start this script as `--worker name` in a fresh interpreter."""
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", name]
-    environment = child_env(PYTHONPATH=os.pathsep.join([str(LAMBDA_DIR), str(ROOT / "tests")]))
+    environment = child_env(
+        PYTHONPATH=os.pathsep.join([str(LAMBDA_DIR), str(ROOT / "tests"), str(ROOT)])
+    )
     return subprocess.Popen(
         [*command, "--count", str(count)],
         env=environment,
@@ -556,7 +558,7 @@ def worker_moto(count: int) -> dict:
     install_alexa_api_counter()
     quiet_logging()
     with moto.mock_aws():
-        from cramp_coach.local_dynamodb import create_table
+        from tools.local_dynamodb import create_table
 
         create_table(TABLE)
         return {
@@ -610,8 +612,9 @@ def worker_web(count: int) -> dict:
 
     quiet_logging()
     with moto.mock_aws():
-        from cramp_coach.local_dynamodb import create_table
         from cramp_coach.skill import SKILL
+
+        from tools.local_dynamodb import create_table
 
         create_table(TABLE)
         ca = signing.shared_test_ca()
@@ -687,7 +690,8 @@ def cold_start_layouts(deps: Path, work: Path) -> dict[str, dict[str, list[Path]
 def cold_start(runs: int, layouts: dict[str, dict[str, list[Path]]]) -> dict:
     """Fresh interpreters importing each skill and answering one cramp request, interleaved."""
     import envelopes
-    from cramp_coach.local_dynamodb import start_local_dynamodb
+
+    from tools.local_dynamodb import start_local_dynamodb
 
     cramp = OUT_DIR / "cold_start_event.json"
     cramp.write_text(json.dumps(envelopes.intent("CrampNowIntent", {"muscle": "calf"})))
@@ -1071,7 +1075,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.count)))
         return 0
-    sys.path[:0] = [str(LAMBDA_DIR), str(ROOT / "tests")]
+    sys.path[:0] = [str(LAMBDA_DIR), str(ROOT / "tests"), str(ROOT)]
     results = run_all(args.count, args.cold_runs)
     text = report(results)
     (OUT_DIR / "report.txt").write_text(text)

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
+
+from tools.load import process  # noqa: E402
+from tools.local_dynamodb import free_loopback_port  # noqa: E402
+
 CLIENT = ROOT / "nlu-client"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def install_client() -> None:
@@ -31,60 +29,38 @@ def install_client() -> None:
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=CLIENT, check=True)
 
 
-def wait_until_listening(server: subprocess.Popen, port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the skill server exited with {server.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the skill server did not start listening")
-
-
-def start_server(port: int) -> subprocess.Popen:
+def server_env(port: int) -> dict:
     env = {
         **os.environ,
         "PORT": str(port),
         "SKILL_BIND_HOST": "127.0.0.1",
         "SKILL_VERIFY_REQUESTS": "false",
-        "PYTHONPATH": str(ROOT / "lambda"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "lambda"), str(ROOT)]),  # serve uses tools/
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
     env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # serve starts its own local DynamoDB
-    return subprocess.Popen(
-        [sys.executable, "-m", "cramp_coach.webservice.serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return env
 
 
 def run(client_args: list[str]) -> subprocess.CompletedProcess:
     if shutil.which("node") is None:
         raise RuntimeError("node is not installed")
     install_client()
-    port = free_port()
-    server = start_server(port)
-    try:
-        wait_until_listening(server, port)
+    port = free_loopback_port()
+    url = f"http://127.0.0.1:{port}/"
+    serve = [sys.executable, "-m", "cramp_coach.webservice.serve"]
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        process(serve, server_env(port), Path(workdir) / "serve.log", url + "health", 60),
+    ):
         return subprocess.run(
-            ["node", str(CLIENT / "understanding.js"), "--url", f"http://127.0.0.1:{port}/"]
-            + client_args,
+            ["node", str(CLIENT / "understanding.js"), "--url", url] + client_args,
             capture_output=True,
             text=True,
             env={**os.environ, "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE": "1"},
         )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def main(argv: list[str]) -> int:
