@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/tests:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: venv test lint typecheck demo chat models serve dynamo-calls red-flags-table clinical-review \
-	triage-probes package deploy fuzz load soak icons preflight
+	triage-probes package deploy fuzz load soak icons preflight understanding
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ serve: venv
 
 models:
 	$(PYTHON) interaction_model/build.py
+
+# The held-out phrase set (interaction_model/eval/) through virtual-alexa against the local
+# web service: coverage per locale and intent, and every miss. Needs node (npm ci on first run).
+understanding: venv
+	$(PY) tools/understanding.py
 
 # Property-based fuzzing, long profile (2,500 examples for each of 10 properties, random seed);
 # any handler crash the skill spoke over counts as a failure.

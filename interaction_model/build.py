@@ -1,48 +1,159 @@
-"""Builds the ASK interaction model for each locale from the journey parts in parts/.
+"""Builds the ASK interaction model for each locale from the journey parts and phrase templates.
 
-Each journey owns one parts/<journey>.json ({"intents": [...], "types": [...]}), so journeys
-can change their own words without touching each other's. The English samples are shared by
-every locale; a part may add local words under "locales":
-    {"locales": {"en-GB": {"samples": {"CrampNowIntent": ["cramp in me {muscle}"]},
-                           "synonyms": {"MuscleType": {"calf": ["calve"]}}}}}
-The built <locale>.json files are committed because ASK CLI, SMAPI and virtual-alexa read
-them; `--check` fails when stale.
+Each journey owns parts/<journey>.json (intents with their slots, slot types) and may own
+phrases/<journey>.toml: the ways people say each intent, as templates, so coverage grows by
+adding a phrase to a list, not by copying sentences:
+
+    [words]                                   # named lists of alternatives; "" = leave it out
+    lead = ["", "help", "ow"]
+    part = ["my {muscle}", "my {side} {muscle}"]
+    [intents.CrampNowIntent]
+    patterns = ["<lead> <part> is cramping"]  # <name> takes each alternative in turn
+    slot_samples.time = ["{time}", "at {time}"]  # only while the skill elicits that slot
+    [locales.en-GB.words]                     # local words, added for one market
+    part = ["me {muscle}"]
+    [locales.en-GB.intents.CrampNowIntent]
+    patterns = ["..."]
+
+A part may still list plain "samples" and local "locales" words in its JSON; both are kept.
+Every built model is checked against Alexa's rules (see RULES below) and the build fails on
+any breach. The built <locale>.json files are committed because ASK CLI, SMAPI and
+virtual-alexa read them; `--check` fails when one is stale or breaks a rule.
 
     python interaction_model/build.py          # write the models
-    python interaction_model/build.py --check  # exit 1 if a committed model is out of date
+    python interaction_model/build.py --check  # exit 1 if a model is stale or breaks a rule
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+import tomllib
+from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 INVOCATION_NAME = "cramp coach"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
+# Alexa's rules for samples, and our own budgets kept well inside its limits.
+RULES = """\
+- only letters, spaces, apostrophes, periods and {slot} references: no digits or symbols
+- every {slot} is declared on its intent, and appears at most once in a sample
+- no sample is only slots of a built-in type (AMAZON.TIME takes any words); a built-in slot
+  needs at least two words of its own around it
+- no sample belongs to two intents, and no sample of one intent is matched by a sample
+  of another once its custom slot values are filled in
+- at most MAX_SAMPLE_CHARS characters in a sample, MAX_INTENT_SAMPLES samples an intent,
+  MAX_MODEL_SAMPLES samples and MAX_MODEL_BYTES bytes a model"""
+MAX_SAMPLE_CHARS = 120
+MAX_INTENT_SAMPLES = 3000
+MAX_MODEL_SAMPLES = 20000
+MAX_MODEL_BYTES = 1_000_000  # the rendered <locale>.json
+ALLOWED = re.compile(r"[A-Za-z' .{}]+")
+SLOT_REF = re.compile(r"\{(\w+)\}")
+WORD_REF = re.compile(r"<(\w+)>")
 
-def load_parts() -> list[dict]:
-    return [json.loads(path.read_text()) for path in sorted((HERE / "parts").glob("*.json"))]
+
+class ModelError(ValueError):
+    """A built model breaks one of Alexa's rules."""
 
 
-def _with_local_words(part: dict, locale: str) -> tuple[list, list]:
-    """The part's intents and types, plus the samples and synonyms it adds for this locale."""
-    extra = part.get("locales", {}).get(locale, {})
-    intents = [
-        {
-            **intent,
-            "samples": [
-                *intent.get("samples", []),
-                *extra.get("samples", {}).get(intent["name"], []),
-            ],
-        }
-        for intent in part.get("intents", [])
+# --- templates -----------------------------------------------------------------------------
+
+
+def expand(pattern: str, words: dict[str, list[str]], depth: int = 0) -> list[str]:
+    """Every sentence a pattern stands for: each <name> replaced by each of its words."""
+    found = WORD_REF.search(pattern)
+    if found is None:
+        return [" ".join(pattern.split())]
+    if depth > 10:
+        raise ModelError(f"<{found[1]}> refers to itself")
+    if found[1] not in words:
+        raise ModelError(f"'{pattern}' uses <{found[1]}>, which no [words] list defines")
+    out = []
+    for word in words[found[1]]:
+        filled = pattern[: found.start()] + word + pattern[found.end() :]
+        out.extend(expand(filled, words, depth + 1))
+    return out
+
+
+def _words(phrases: dict, locale: str) -> dict[str, list[str]]:
+    words = {name: list(values) for name, values in phrases.get("words", {}).items()}
+    local = phrases.get("locales", {}).get(locale, {}).get("words", {})
+    for name, values in local.items():
+        words[name] = [*words.get(name, []), *values]
+    return words
+
+
+def samples_from_phrases(phrases: dict, intent: str, locale: str) -> list[str]:
+    words = _words(phrases, locale)
+    patterns = [
+        *phrases.get("intents", {}).get(intent, {}).get("patterns", []),
+        *phrases.get("locales", {})
+        .get(locale, {})
+        .get("intents", {})
+        .get(intent, {})
+        .get("patterns", []),
     ]
+    out = []
+    for pattern in patterns:
+        for sample in expand(pattern, words):
+            slots = SLOT_REF.findall(sample)
+            if sample and len(slots) == len(set(slots)):  # a slot twice: not a sentence
+                out.append(sample)
+    return out
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen, out = set(), []
+    for item in items:
+        key = item.lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+def load_parts() -> list[tuple[dict, dict]]:
+    """(part, phrases) per journey, in file order."""
+    out = []
+    for path in sorted((HERE / "parts").glob("*.json")):
+        template = HERE / "phrases" / f"{path.stem}.toml"
+        phrases = tomllib.loads(template.read_text()) if template.is_file() else {}
+        out.append((json.loads(path.read_text()), phrases))
+    return out
+
+
+def _intent(intent: dict, part: dict, phrases: dict, locale: str) -> dict:
+    extra = part.get("locales", {}).get(locale, {})
+    samples = _unique(
+        [
+            *intent.get("samples", []),
+            *extra.get("samples", {}).get(intent["name"], []),
+            *samples_from_phrases(phrases, intent["name"], locale),
+        ]
+    )
+    slot_samples = phrases.get("intents", {}).get(intent["name"], {}).get("slot_samples", {})
+    slots = [
+        {**slot, "samples": slot_samples[slot["name"]]} if slot["name"] in slot_samples else slot
+        for slot in intent.get("slots", [])
+    ]
+    built = {**intent, "samples": samples}
+    if slots:
+        built["slots"] = slots
+    return built
+
+
+def _types(part: dict, locale: str) -> list[dict]:
+    added_all = part.get("locales", {}).get(locale, {}).get("synonyms", {})
     types = []
     for slot_type in part.get("types", []):
-        added = extra.get("synonyms", {}).get(slot_type["name"], {})
+        added = added_all.get(slot_type["name"], {})
         values = [
             {
                 **v,
@@ -54,24 +165,154 @@ def _with_local_words(part: dict, locale: str) -> tuple[list, list]:
             for v in slot_type["values"]
         ]
         types.append({**slot_type, "values": values})
-    return intents, types
+    return types
+
+
+def _dialog(intents: list[dict]) -> dict | None:
+    """The dialog model for intents whose slots the skill elicits (slots with samples)."""
+    elicited = [i for i in intents if any("samples" in s for s in i.get("slots", []))]
+    if not elicited:
+        return None
+    return {
+        "intents": [
+            {
+                "name": intent["name"],
+                "confirmationRequired": False,
+                "prompts": {},
+                "slots": [
+                    {
+                        "name": slot["name"],
+                        "type": slot["type"],
+                        "confirmationRequired": False,
+                        "elicitationRequired": False,
+                        "prompts": {},
+                    }
+                    for slot in intent["slots"]
+                ],
+            }
+            for intent in elicited
+        ],
+        "delegationStrategy": "SKILL_RESPONSE",
+    }
 
 
 def build(locale: str) -> dict:
     intents, types = [], []
-    for part in load_parts():
-        part_intents, part_types = _with_local_words(part, locale)
-        intents.extend(part_intents)
-        types.extend(part_types)
-    return {
-        "interactionModel": {
-            "languageModel": {
-                "invocationName": INVOCATION_NAME,
-                "intents": intents,
-                "types": types,
-            }
-        }
+    for part, phrases in load_parts():
+        intents.extend(_intent(i, part, phrases, locale) for i in part.get("intents", []))
+        types.extend(_types(part, locale))
+    model: dict = {
+        "languageModel": {"invocationName": INVOCATION_NAME, "intents": intents, "types": types}
     }
+    dialog = _dialog(intents)
+    if dialog:
+        model["dialog"] = dialog
+    return {"interactionModel": model}
+
+
+# --- Alexa's rules ---------------------------------------------------------------------------
+
+
+def _custom_words(types: list[dict]) -> dict[str, list[str]]:
+    return {
+        t["name"]: [w for v in t["values"] for w in (v["name"]["value"], *v["name"]["synonyms"])]
+        for t in types
+    }
+
+
+def _sample_problems(intent: dict, sample: str) -> list[str]:
+    problems = []
+    declared = {s["name"]: s["type"] for s in intent.get("slots", [])}
+    slots = SLOT_REF.findall(sample)
+    literal = SLOT_REF.sub(" ", sample).split()
+    if not ALLOWED.fullmatch(sample):
+        problems.append("has a digit or symbol")
+    if len(sample) > MAX_SAMPLE_CHARS:
+        problems.append(f"is longer than {MAX_SAMPLE_CHARS} characters")
+    for name in slots:
+        if name not in declared:
+            problems.append(f"uses undeclared {{{name}}}")
+    if len(slots) != len(set(slots)):
+        problems.append("uses a slot twice")
+    built_in = [n for n in slots if declared.get(n, "").startswith("AMAZON.")]
+    if built_in and len(literal) < 2:
+        problems.append(f"gives {{{built_in[0]}}} (takes any words) fewer than two words")
+    return problems
+
+
+def _pieces(sample: str, declared: dict[str, str], words: dict[str, set[str]]):
+    """A sample as literal words and slot value sets; None when a built-in slot (which
+    takes any words) makes it open-ended."""
+    pieces: list = []
+    for piece in re.split(r"(\{\w+\})", sample.lower()):
+        slot = SLOT_REF.fullmatch(piece)
+        if slot is None:
+            pieces.extend(piece.split())
+        elif declared.get(slot[1], "") in words:
+            pieces.append(words[declared[slot[1]]])
+        else:
+            return None
+    return pieces
+
+
+def _matches(pieces: list, said: list[str]) -> bool:
+    """Whether the words `said` are this sample with some of its slots' values filled in."""
+    if not pieces:
+        return not said
+    first, rest = pieces[0], pieces[1:]
+    if isinstance(first, str):
+        return bool(said) and said[0] == first and _matches(rest, said[1:])
+    return any(
+        " ".join(said[:n]) in first and _matches(rest, said[n:]) for n in range(1, len(said) + 1)
+    )
+
+
+def check(model: dict) -> list[str]:
+    """Every way a built model breaks Alexa's rules, as readable lines."""
+    language = model["interactionModel"]["languageModel"]
+    intents, words = language["intents"], _custom_words(language.get("types", []))
+    problems, owner = [], defaultdict(set)
+    total = 0
+    for intent in intents:
+        samples = intent.get("samples", [])
+        total += len(samples)
+        if len(samples) > MAX_INTENT_SAMPLES:
+            problems.append(f"{intent['name']}: {len(samples)} samples, over {MAX_INTENT_SAMPLES}")
+        for sample in samples:
+            found = _sample_problems(intent, sample)
+            problems += [f"{intent['name']}: '{sample}' {p}" for p in found]
+            owner[sample.lower()].add(intent["name"])
+    if total > MAX_MODEL_SAMPLES:
+        problems.append(f"{total} samples in the model, over {MAX_MODEL_SAMPLES}")
+    problems += [f"'{s}' belongs to {sorted(n)}" for s, n in owner.items() if len(n) > 1]
+    problems += _conflicts(intents, words)
+    return problems
+
+
+def _conflicts(intents: list[dict], words: dict[str, list[str]]) -> list[str]:
+    """A plain sample of one intent that a slotted sample of another intent also matches."""
+    values = {name: {w.lower() for w in names} for name, names in words.items()}
+    by_first = defaultdict(list)  # first word -> [(words, intent)]
+    for intent in intents:
+        for sample in intent.get("samples", []):
+            if "{" not in sample:
+                said = sample.lower().split()
+                by_first[said[0]].append((said, intent["name"]))
+    everyone = [c for group in by_first.values() for c in group]
+    found = []
+    for intent in intents:
+        declared = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in (s for s in intent.get("samples", []) if "{" in s):
+            pieces = _pieces(sample, declared, values)
+            if pieces is None:
+                continue
+            candidates = by_first[pieces[0]] if isinstance(pieces[0], str) else everyone
+            for said, other in candidates:
+                if other != intent["name"] and _matches(pieces, said):
+                    found.append(
+                        f"'{' '.join(said)}' ({other}) is also '{sample}' ({intent['name']})"
+                    )
+    return found
 
 
 def render(model: dict) -> str:
@@ -79,15 +320,24 @@ def render(model: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    stale = []
+    built, broken = {}, []
     for locale in LOCALES:
-        path = HERE / f"{locale}.json"
-        text = render(build(locale))
-        if "--check" in argv:
-            if not path.is_file() or path.read_text() != text:
-                stale.append(path.name)
-        else:
+        model = build(locale)
+        built[HERE / f"{locale}.json"] = text = render(model)
+        broken += [f"{locale}: {p}" for p in check(model)]
+        if len(text.encode()) > MAX_MODEL_BYTES:
+            broken.append(f"{locale}: {len(text.encode())} bytes, over {MAX_MODEL_BYTES}")
+    stale = [p.name for p, text in built.items() if not p.is_file() or p.read_text() != text]
+    if not broken and "--check" not in argv:
+        for path, text in built.items():
             path.write_text(text)
+        stale = []
+    if broken:
+        heading = "the interaction model breaks Alexa's rules:"
+        print(heading, *broken[:60], sep="\n  ", file=sys.stderr)
+        if len(broken) > 60:
+            print(f"  ... and {len(broken) - 60} more", file=sys.stderr)
+        return 1
     if stale:
         print(f"stale interaction models: {', '.join(stale)}; run: make models", file=sys.stderr)
         return 1

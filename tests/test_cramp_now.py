@@ -251,8 +251,8 @@ def test_help_says_what_to_say_and_listens():
 
 
 @pytest.mark.parametrize("name", ["AMAZON.FallbackIntent", "SomethingNobodyDefinedIntent"])
-def test_unknown_words_and_intents_get_a_clear_prompt(name):
-    response = talk().say(name)
+def test_unknown_words_and_intents_get_a_clear_prompt_by_day(name):
+    response = talk(DAY).say(name)
     assert_valid_response(response)
     assert plain(speech_of(response)) == CONTENT.phrase("fallback")
     assert response["response"]["shouldEndSession"] is False

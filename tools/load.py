@@ -88,11 +88,11 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
 
 
 @contextlib.contextmanager
-def process(args: list[str], env: dict, log_path: Path, ready_url: str):
+def process(args: list[str], env: dict, log_path: Path, ready_url: str, seconds: float = 30):
     with log_path.open("wb") as log:
         child = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_for(ready_url, child)
+            wait_for(ready_url, child, seconds)
             yield child
         finally:
             child.terminate()

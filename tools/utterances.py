@@ -64,7 +64,9 @@ class Resolver:
         self.patterns = []
         for intent in language["intents"]:
             slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
-            for sample in intent.get("samples", []):
+            # A slot's own samples ("{time}") are what Alexa hears while the skill elicits it.
+            elicited = [x for slot in intent.get("slots", []) for x in slot.get("samples", [])]
+            for sample in [*intent.get("samples", []), *elicited]:
                 literal = len(re.sub(r"\{\w+\}", "", sample).split())
                 self.patterns.append((literal, _pattern(sample), intent["name"], slot_types))
         self.patterns.sort(key=lambda p: -p[0])

@@ -12,7 +12,7 @@ from ask_sdk_model import Response
 from .. import notice, observability
 from ..speech import Speech, is_our_ssml
 from ..storage import CrampStore
-from ..turn import REPEAT_KEY, turn
+from ..turn import REPEAT_KEY, Turn, turn
 from . import cramp_now
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,15 @@ class FallbackHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
+        if t.asking is None and t.night:
+            return when_in_doubt_stretch(t)
         return t.reply(Speech(t.phrase("fallback")), reprompt=Speech(t.phrase("fallback_reprompt")))
+
+
+def when_in_doubt_stretch(t: Turn) -> Response:
+    """At night, words the skill could not place, outside a question it asked, most likely
+    come from someone in a cramp: the calf stretch first, then what else they can ask."""
+    return cramp_now.night_launch(t.relief_first(), offer="fallback_night_offer")
 
 
 class SessionEndedHandler(AbstractRequestHandler):

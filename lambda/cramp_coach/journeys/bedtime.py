@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model import Response
+from ask_sdk_model import (
+    Intent,
+    IntentConfirmationStatus,
+    Response,
+    Slot,
+    SlotConfirmationStatus,
+)
+from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
@@ -43,6 +50,8 @@ TOKEN_PREFIX = "bedtime"
 
 
 SET, CHANGE, LIST, CANCEL = "set", "change", "list", "cancel"
+SET_INTENT, CHANGE_INTENT = "SetReminderIntent", "ChangeReminderIntent"
+NO_CONFIRMATION = SlotConfirmationStatus.NONE
 
 # AMAZON.TIME gives "09:30" for "nine thirty": for a bedtime reminder that means the evening.
 READ_AS_EVENING = range(6, 12)
@@ -178,6 +187,21 @@ def remember(t: Turn, memory: Remembered, reminder_id: str | None) -> None:
 
 
 def ask_for_time(t: Turn, key: str) -> Response:
+    """Ask for the time and elicit the slot: Alexa then takes a bare time ("nine thirty") as
+    the answer, from the slot's own samples, only while this question is open. The model
+    has no bare {time} sample, which would swallow any unrelated words."""
+    if is_request_type("IntentRequest")(t.handler_input):
+        intent = CHANGE_INTENT if pending(t).get("action") == CHANGE else SET_INTENT
+        t.handler_input.response_builder.add_directive(
+            ElicitSlotDirective(
+                slot_to_elicit="time",
+                updated_intent=Intent(
+                    name=intent,
+                    confirmation_status=IntentConfirmationStatus.NONE,
+                    slots={"time": Slot(name="time", confirmation_status=NO_CONFIRMATION)},
+                ),
+            )
+        )
     return t.reply(
         Speech(phrase(t, key)),
         reprompt=Speech(phrase(t, "ask_time_reprompt")),

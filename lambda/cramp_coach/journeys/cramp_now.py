@@ -190,13 +190,13 @@ def eased(t: Turn) -> Response:
     return recording.eased_goodbye(t, ep, notice.add_once(t, speech))
 
 
-def night_launch(t: Turn) -> Response:
-    """At night, assume a cramp: lead with the calf stretch, then offer other muscles."""
+def night_launch(t: Turn, offer: str = "launch_night_offer") -> Response:
+    """At night, assume a cramp: lead with the calf stretch, then the `offer` phrase."""
     ep = begin_episode(t, DEFAULT_MUSCLE, None)
     first = techniques(t, DEFAULT_MUSCLE)[0]
     ep.used = [first.id]
     episode.keep(t, ep)
-    speech = Speech(instruction(t, first, None), t.phrase("launch_night_offer"))
+    speech = Speech(instruction(t, first, None), t.phrase(offer))
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("launch_night_reprompt")),
