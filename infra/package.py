@@ -10,6 +10,9 @@ template's Runtime, found on PATH, through pyenv or uv, or at $LAMBDA_PYTHON), a
 cold start compiles every module it imports (and prints the SDK's SyntaxWarnings); with them, the
 runtime loads them without looking at the source. NO_BYTECODE=1 (or --no-bytecode) builds without.
 
+Content: content/ as written (TOML), plus each file's data as JSON beside it, which the skill
+reads instead (see cramp_coach/content.py).
+
 Reproducible: entries sorted, every timestamp 1980-01-01, every mode 0644, pinned transitive
 dependencies (infra/lambda-constraints.txt), wheels cached in build/wheels/, byte code compiled
 with a fixed hash seed and file names as Lambda sees them (/var/task/...).
@@ -22,12 +25,14 @@ from __future__ import annotations
 import argparse
 import glob
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -184,6 +189,26 @@ def copy_skill_sources(target: Path) -> None:
         frozenset(EXCLUDED_PACKAGE_FILES),
     )
     copy_tree(ROOT / "content", target / "content", {"__pycache__"})
+    compile_content(target / "content")
+
+
+def _compiled_content_path():
+    """cramp_coach.content.compiled_path (standard library only): the reader names the file."""
+    if str(ROOT / "lambda") not in sys.path:
+        sys.path.insert(0, str(ROOT / "lambda"))
+    from cramp_coach.content import compiled_path
+
+    return compiled_path
+
+
+def compile_content(content: Path) -> None:
+    """Each TOML file's data as JSON beside it, where the skill looks first: parsing TOML
+    (pure Python) is most of a fresh container's first answer; the C JSON parser is not."""
+    compiled_path = _compiled_content_path()
+    for path in sorted(content.rglob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        compiled_path(path).write_text(text, encoding="utf-8")
 
 
 # --- byte code, compiled by the runtime's own Python version ---------------------------------

@@ -174,7 +174,7 @@ def measure(
     events: dict[str, Path],
     runs: int,
     env: dict[str, str],
-    importtime_runs: int = 3,
+    importtime_runs: int = 5,
 ) -> dict:
     """Build the shipped layouts, then time fresh interpreters, interleaved; medians.
 
