@@ -371,6 +371,7 @@ def build(
         root = stage(work_dir or Path(temporary), wheel_dir)
         if python is not None:
             compile_bytecode(root, python)
+            print(f"byte code compiled by {python}", file=sys.stderr)
         write_zip(root, zip_path)
     return zip_path
 

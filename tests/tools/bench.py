@@ -630,26 +630,31 @@ WORKERS = {"moto": worker_moto, "timeout": worker_timeout, "web": worker_web}
 def cold_start_as_shipped(runs: int, work: Path) -> dict:
     """The headline: the shipped zip's cold start against the SDK sample's (tools/shipped.py).
 
-    The store answers over loopback HTTP (moto's server), as DynamoDB would in Lambda."""
+    The store answers over loopback HTTP (moto's server), as DynamoDB would in Lambda, and so
+    does the Settings API that a night launch asks for the device's time zone."""
     import envelopes
     import shipped
     from cramp_coach.local_dynamodb import start_local_dynamodb
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    cramp = OUT_DIR / "cold_start_cramp.json"
-    cramp.write_text(
-        json.dumps(envelopes.intent("CrampNowIntent", {"muscle": "calf"}, at=envelopes.NIGHT))
-    )
-    launch = OUT_DIR / "cold_start_launch.json"  # at night: the calf stretch, no store call
-    launch.write_text(json.dumps(envelopes.launch(at=envelopes.NIGHT)))
     saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     server = start_local_dynamodb(TABLE)
+    api = SettingsApi()
     env = child_env(AWS_ENDPOINT_URL_DYNAMODB=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+    events = {
+        "cramp": envelopes.intent("CrampNowIntent", {"muscle": "calf"}, at=envelopes.NIGHT),
+        "night launch": envelopes.launch(at=envelopes.NIGHT),  # the calf stretch, no store call
+    }
+    files = {}
+    for name, event in events.items():
+        event["context"]["System"]["apiEndpoint"] = api.url
+        files[name] = OUT_DIR / f"cold_start_{name.replace(' ', '_')}.json"
+        files[name].write_text(json.dumps(event))
     try:
-        events = {"cramp": cramp, "night launch": launch}
         importtime_runs = max(1, min(5, runs // 2))  # the smoke test's single run: one
-        return shipped.measure(work, HELLO_WORLD_SOURCE, events, runs, env, importtime_runs)
+        return shipped.measure(work, HELLO_WORLD_SOURCE, files, runs, env, importtime_runs)
     finally:
+        api.stop()
         server.stop()
         shipped.cleanup(work)
         if saved is None:
