@@ -56,7 +56,8 @@ dynamo-calls: venv
 red-flags-table: venv
 	$(PY) tests/tools/red_flag_table.py --write
 
-# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See README "Deploying".
+# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3, byte code compiled
+# by the runtime's Python (3.12: PATH, pyenv, uv or LAMBDA_PYTHON; NO_BYTECODE=1 to skip). docs/cold-start.md
 package: venv
 	$(PY) infra/package.py
 

@@ -215,7 +215,7 @@ def compile_content(content: Path) -> None:
 
 NO_BYTECODE_COST = (
     "building WITHOUT byte code: Lambda's code directory is read-only, so every cold start "
-    "compiles every module it imports (about twice the cold-start CPU; see docs/cold-start.md) "
+    "compiles every module it imports (about three times the cold-start CPU; docs/cold-start.md) "
     "and logs the SDK's SyntaxWarnings"
 )
 
