@@ -11,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "tools"))
 
 import bench  # noqa: E402
+import shipped  # noqa: E402
 
 SECTIONS = (
     "== Targets",
@@ -84,3 +85,27 @@ def test_opening_the_skill_at_night_loads_no_botocore():
         [sys.executable, "-c", code, event], env=env, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, False]
+
+
+def test_the_shipped_zip_prints_no_syntax_warning_at_cold_start_and_source_does(results):
+    """Byte code compiled with warnings off is never recompiled; the SDK sample, shipped as
+    sources, prints the SDK's SyntaxWarnings at every cold start (so the count can fail)."""
+    for event, by_skill in results["cold"]["rows"].items():
+        assert by_skill["Cramp Coach"]["warnings"] == 0, event
+        assert by_skill["Cramp Coach, NO_BYTECODE=1"]["warnings"] > 0, event
+        assert by_skill["SDK sample"]["warnings"] > 0, event
+
+
+def test_import_table_counts_only_what_the_handler_imports():
+    log = "\n".join(
+        [
+            "import time:       100 |        100 | logging",
+            shipped.HANDLER_IMPORTS_FOLLOW + "; the handler's imports follow --",
+            "import time:       300 |        300 |   cramp_coach.content",
+            "import time:       200 |        500 | lambda_function",
+        ]
+    )
+    assert shipped.import_table(log) == {
+        "cramp_coach.content": (0.0003, 0.0003),
+        "lambda_function": (0.0002, 0.0005),
+    }
