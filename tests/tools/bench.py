@@ -1,10 +1,11 @@
 """make bench: what a cramping user waits for, measured against a hello-world ASK SDK skill.
 
-Every figure is a ratio against a minimal ASK SDK skill measured in the same run on the same
-interpreter, because absolute milliseconds on a shared 2-core machine say little about Lambda.
-Sections: cold start, warm latency (DynamoDB by moto in-process, and with the store timing out),
-round trips, the Lambda zip, spoken seconds, and the web service. Writes build/bench/report.txt
-and build/bench/latency.png, and prints the report.
+Every figure is a ratio against a minimal ASK SDK skill measured in the same run, because
+absolute milliseconds on a shared 2-core machine say little about Lambda. The headline is the
+cold start of the zip as shipped, run the way Lambda runs it, against the SDK sample as its
+docs ship it (tests/tools/shipped.py). Then: warm latency (DynamoDB by moto in-process, and with
+the store timing out), round trips, the Lambda zip, spoken seconds, and the web service. Writes
+build/bench/report.txt and build/bench/latency.png, and prints the report.
 
 The in-process measurements run in child processes of this script (`--worker ...`), so each
 starts with clean imports, its own moto and its own boto3 clients; this module imports only the
@@ -628,7 +629,7 @@ WORKERS = {"moto": worker_moto, "timeout": worker_timeout, "web": worker_web}
 
 
 def cold_start_as_shipped(runs: int, work: Path) -> dict:
-    """The headline: the shipped zip's cold start against the SDK sample's (tools/shipped.py).
+    """The headline: the shipped zip's cold start against the SDK sample's (tests/tools/shipped.py).
 
     The store answers over loopback HTTP (moto's server), as DynamoDB would in Lambda, and so
     does the Settings API that a night launch asks for the device's time zone."""
