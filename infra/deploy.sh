@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Deploy Cramp Coach: the reproducible Lambda zip, the SAM stack, then the skill manifest and model.
+# Deploy Cramp Coach: the reproducible Lambda zip, the preflight, the SAM stack (with the public
+# privacy policy page), then the skill manifest, icons and model.
 #
-# Required:  SKILL_ID     amzn1.ask.skill.<uuid> (create the skill first; README "Deploying")
+# Required:  SKILL_ID     amzn1.ask.skill.<uuid> (create the skill first; docs/deploying.md)
 #            STAGE        e.g. dev or prod; names the stack (cramp-coach-$STAGE) and its resources
-#            PRIVACY_URL  https URL of your published privacy policy (the placeholder is refused)
+#            PRIVACY_CONTACT  e-mail address or https page for data requests, printed in the
+#                         policy page the stack publishes from docs/privacy.md; or instead
+#            PRIVACY_URL  the https URL of a privacy policy you publish yourself (placeholders,
+#                         example.com/.net/.org included, are refused)
 # First deploy of a stage also: USER_HASH_SALT (openssl rand -hex 32; keep it, never change it).
-# Optional:  AWS_REGION / AWS_PROFILE (us-east-1 serves North America skills), ALARM_TOPIC_ARN,
+# STAGE=prod also: ALARM_TOPIC_ARN (an SNS topic with a confirmed subscriber; docs/operations.md).
+# Optional:  AWS_REGION / AWS_PROFILE (us-east-1 serves North America skills), PRIVACY_OPERATOR,
 #            RETENTION_DAYS, LOG_RETENTION_DAYS, ASK_PROFILE (default "default"),
+#            ASK_CLI (an ask binary instead of the pinned one in infra/ask-cli),
 #            SKIP_SKILL_UPDATE=1 to stop after the AWS part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
+export PYTHONPATH="$PWD/lambda${PYTHONPATH:+:$PYTHONPATH}"
 
 fail() { echo "deploy: $*" >&2; exit 2; }
 need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed ($2)"; }
@@ -20,18 +27,41 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed ($2)"; }
   || fail "set SKILL_ID to your skill id (amzn1.ask.skill.<uuid>)"
 [[ "${STAGE:-}" =~ ^[a-z][a-z0-9-]{1,15}$ ]] \
   || fail "set STAGE (2-16 lower-case letters, digits, hyphens), e.g. STAGE=dev"
-[[ -n "${PRIVACY_URL:-}" ]] || fail "set PRIVACY_URL to your published privacy policy (https)"
+[[ -n "${PRIVACY_URL:-}" || -n "${PRIVACY_CONTACT:-}" ]] \
+  || fail "set PRIVACY_CONTACT (for the policy page the stack publishes) or PRIVACY_URL (your own)"
+[[ "$STAGE" != prod || -n "${ALARM_TOPIC_ARN:-}" ]] \
+  || fail "STAGE=prod needs ALARM_TOPIC_ARN: production alarms must reach someone"
 
 STACK="cramp-coach-${STAGE}"
+mkdir -p build
 
-# Before touching AWS: a placeholder privacy URL, a locale without a model or an example phrase
-# the model does not understand would stop the skill step after the stack had already changed.
-"$PYTHON" infra/skill_package.py --check --privacy-url "$PRIVACY_URL" \
-  || fail "fix the skill package inputs above, then deploy again"
+# Before touching AWS: the policy page, the zip and the preflight (icons, URLs, example phrases,
+# disclaimer, permissions and events, model rules, the zip's runtime). A problem found after the
+# stack had changed would leave the skill half-updated.
+preflight_args=()
+if [[ -n "${PRIVACY_URL:-}" ]]; then
+  preflight_args=(--privacy-url "$PRIVACY_URL")
+else
+  CRAMP_RETENTION_DAYS="${RETENTION_DAYS:-400}" LOG_RETENTION_DAYS="${LOG_RETENTION_DAYS:-30}" \
+    "$PYTHON" -m cramp_coach.webservice.privacy_page --out build/privacy.html \
+    || fail "fix PRIVACY_CONTACT (the policy names it), or set PRIVACY_URL to your own policy"
+fi
+
+echo "== 1/5 package: build/cramp-coach.zip"
+"$PYTHON" infra/package.py
+
+echo "== 2/5 preflight"
+"$PYTHON" infra/preflight.py ${preflight_args[@]+"${preflight_args[@]}"} \
+  || fail "fix the problems above, then deploy again"
+
 need sam "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"
 need aws "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
 
 stack_exists() { aws cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; }
+stack_output() {
+  aws cloudformation describe-stacks --stack-name "$STACK" \
+    --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
+}
 
 overrides=("SkillId=${SKILL_ID}" "Stage=${STAGE}")
 [[ -n "${RETENTION_DAYS:-}" ]] && overrides+=("RetentionDays=${RETENTION_DAYS}")
@@ -44,10 +74,7 @@ elif ! stack_exists; then
 fi
 # Without USER_HASH_SALT on an existing stack, sam deploy keeps the previous value.
 
-echo "== 1/4 package: build/cramp-coach.zip"
-"$PYTHON" infra/package.py
-
-echo "== 2/4 sam deploy: stack $STACK"
+echo "== 3/5 sam deploy: stack $STACK"
 sam deploy \
   --template-file infra/template.yaml \
   --stack-name "$STACK" \
@@ -57,24 +84,37 @@ sam deploy \
   --tags app=cramp-coach "stage=${STAGE}" \
   --parameter-overrides "${overrides[@]}"
 
-ENDPOINT_ARN="$(aws cloudformation describe-stacks --stack-name "$STACK" \
-  --query "Stacks[0].Outputs[?OutputKey=='SkillEndpointArn'].OutputValue" --output text)"
+ENDPOINT_ARN="$(stack_output SkillEndpointArn)"
 echo "skill endpoint: $ENDPOINT_ARN"
+if [[ -z "${PRIVACY_URL:-}" ]]; then
+  aws s3 cp build/privacy.html "s3://$(stack_output PrivacyPageBucketName)/privacy.html" \
+    --content-type "text/html; charset=utf-8" --cache-control "max-age=300"
+  PRIVACY_URL="$(stack_output PrivacyPolicyUrl)"
+fi
+echo "privacy policy: $PRIVACY_URL"
 
-echo "== 3/4 skill package: build/skill-package"
+echo "== 4/5 skill package: build/skill-package"
 "$PYTHON" infra/skill_package.py --endpoint-arn "$ENDPOINT_ARN" --privacy-url "$PRIVACY_URL" \
   --skill-id "$SKILL_ID" --profile "${ASK_PROFILE:-default}"
 
-echo "== 4/4 skill manifest and interaction model (development stage)"
-if [[ "${SKIP_SKILL_UPDATE:-}" == "1" ]] || ! command -v ask >/dev/null 2>&1; then
+echo "== 5/5 skill manifest, icons and interaction model (development stage)"
+# The pinned ASK CLI: infra/ask-cli holds ask-cli 2.30.x with antlr4ts kept at a release that
+# starts (the one npm picks by itself crashes the CLI on start).
+ASK="${ASK_CLI:-}"
+if [[ -z "$ASK" && "${SKIP_SKILL_UPDATE:-}" != "1" ]] && command -v npm >/dev/null 2>&1; then
+  (cd infra/ask-cli && npm ci --no-audit --no-fund --loglevel=error) \
+    && ASK="$PWD/infra/ask-cli/node_modules/.bin/ask"
+fi
+if [[ "${SKIP_SKILL_UPDATE:-}" == "1" || -z "$ASK" ]]; then
   cat <<EOF
-The ASK CLI is not installed (or SKIP_SKILL_UPDATE=1). Do this step yourself, either:
-  npm install -g ask-cli && ask configure          # once
-  (cd build && ask deploy --target skill-metadata --profile ${ASK_PROFILE:-default})
-or, in the Alexa developer console: Build > Endpoint > AWS Lambda ARN = $ENDPOINT_ARN,
-Build > JSON Editor: paste build/skill-package/interactionModels/custom/en-US.json, Build Model.
+The ASK CLI is not available (no npm) or SKIP_SKILL_UPDATE=1. Do this step yourself, either:
+  (cd infra/ask-cli && npm ci) && infra/ask-cli/node_modules/.bin/ask configure     # once
+  (cd build && ../infra/ask-cli/node_modules/.bin/ask deploy --target skill-metadata --profile ${ASK_PROFILE:-default})
+or in the Alexa developer console: Build > Endpoint > AWS Lambda ARN = $ENDPOINT_ARN;
+Build > JSON Editor: paste build/skill-package/interactionModels/custom/<locale>.json, Build Model;
+Distribution: icons from build/skill-package/assets/images, privacy policy URL $PRIVACY_URL.
 EOF
   exit 0
 fi
-(cd build && ask deploy --target skill-metadata --ignore-hash --profile "${ASK_PROFILE:-default}")
+(cd build && "$ASK" deploy --target skill-metadata --ignore-hash --profile "${ASK_PROFILE:-default}")
 echo "done: say \"Alexa, open cramp coach\" on a device signed in to your developer account."

@@ -80,7 +80,6 @@ LAMBDA_PLATFORM_FLAGS = [
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer", "jmespath")
 # Parts of the package that only the self-hosted web service or the developer needs.
 EXCLUDED_PACKAGE_DIRS = {"webservice", "tests", "__pycache__"}
-EXCLUDED_PACKAGE_FILES = {"local_dynamodb.py"}  # moto-backed local server: development only
 # Files in installed distributions that nothing reads at run time.
 EXCLUDED_DIST_INFO_FILES = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -161,18 +160,11 @@ def strip_dependencies(target: Path) -> None:
         shutil.rmtree(target / "bin")
 
 
-def copy_tree(
-    source: Path,
-    destination: Path,
-    excluded_dirs: set[str],
-    excluded_files: frozenset[str] = frozenset(),
-) -> None:
-    """Copy source files (no caches, no excluded sub-packages or files) into destination."""
+def copy_tree(source: Path, destination: Path, excluded_dirs: set[str]) -> None:
+    """Copy source files (no caches, no excluded sub-packages) into destination."""
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
         if any(part in excluded_dirs for part in relative.parts) or path.suffix == ".pyc":
-            continue
-        if relative.as_posix() in excluded_files:
             continue
         if path.is_file():
             (destination / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -182,12 +174,7 @@ def copy_tree(
 def copy_skill_sources(target: Path) -> None:
     """The handler module, the skill package and the content it speaks."""
     shutil.copyfile(ROOT / "lambda" / "lambda_function.py", target / "lambda_function.py")
-    copy_tree(
-        ROOT / "lambda" / "cramp_coach",
-        target / "cramp_coach",
-        EXCLUDED_PACKAGE_DIRS,
-        frozenset(EXCLUDED_PACKAGE_FILES),
-    )
+    copy_tree(ROOT / "lambda" / "cramp_coach", target / "cramp_coach", EXCLUDED_PACKAGE_DIRS)
     copy_tree(ROOT / "content", target / "content", {"__pycache__"})
     compile_content(target / "content")
 

@@ -3,6 +3,7 @@
 Layout (the SMAPI skill package format that `ask deploy` uploads):
     build/skill-package/skill.json          the manifest, endpoint and privacy URL filled in
     build/skill-package/interactionModels/custom/<locale>.json
+    build/skill-package/assets/images/*.png the store icons (infra/assets, drawn by infra/icons.py)
     build/ask-resources.json, build/.ask/ask-states.json
                                             `cd build && ask deploy --target skill-metadata`
 
@@ -26,6 +27,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lambda"))
+
+from cramp_coach.webservice.privacy_page import is_placeholder_host  # noqa: E402
+
 MANIFEST = ROOT / "infra" / "skill.json"
 MODELS_DIR = ROOT / "interaction_model"
 DEFAULT_OUT = ROOT / "build" / "skill-package"
@@ -36,8 +41,8 @@ LAMBDA_ARN = re.compile(
 )
 SKILL_ID = re.compile(r"^amzn1\.ask\.skill\.[0-9a-fA-F-]{36}$")
 LOCALE_FILE = re.compile(r"^[a-z]{2}-[A-Z]{2}\.json$")
-# Hosts that can never serve a real privacy policy.
-PLACEHOLDER_HOST_SUFFIXES = (".invalid", ".example", "example.com", "example.org", "localhost")
+# The store icons (infra/icons.py draws them); the manifest names them file://assets/images/...
+ASSETS_DIR = ROOT / "infra" / "assets"
 
 
 class PackageError(ValueError):
@@ -73,7 +78,7 @@ def check_privacy_url(url: str) -> str:
     host = (parsed.hostname or "").lower()
     if parsed.scheme != "https" or not host:
         raise PackageError(f"privacy URL {url!r} must be an https URL")
-    if "replace" in url.lower() or host.endswith(PLACEHOLDER_HOST_SUFFIXES):
+    if "replace" in url.lower() or is_placeholder_host(host):
         raise PackageError(f"privacy URL {url!r} is a placeholder; publish your policy first")
     return url
 
@@ -252,6 +257,7 @@ def assemble(
     profile: str = "default",
     manifest_path: Path = MANIFEST,
     models_dir: Path = MODELS_DIR,
+    assets_dir: Path = ASSETS_DIR,
 ) -> Path:
     """Write the skill package to out_dir (replacing it) and return out_dir."""
     manifest = load_manifest(manifest_path)
@@ -264,6 +270,7 @@ def assemble(
     for locale, path in models.items():
         model = json.loads(path.read_text(encoding="utf-8"))
         write_json(out_dir / "interactionModels" / "custom" / f"{locale}.json", model)
+    shutil.copytree(assets_dir, out_dir / "assets")
     if skill_id:
         for name, content in ask_project_files(skill_id, profile).items():
             write_json(out_dir.parent / name, content)

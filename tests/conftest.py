@@ -1,10 +1,6 @@
 import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "lambda"))
-sys.path.insert(0, str(ROOT / "tests"))
+# lambda/, tests/ and the repository root are on sys.path through pyproject's `pythonpath`.
 
 # Tests never reach AWS: dummy credentials and a region, always.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -27,3 +23,14 @@ def _fresh_time_zone_cache():
     clock._TZ_CACHE.clear()
     yield
     clock._TZ_CACHE.clear()
+
+
+# Markers for the long-running kinds of test (registered in pyproject.toml). Each of them is
+# also `slow`, so `make test` (`-m "not slow"`) leaves them all to `make test-all`.
+SLOW_KINDS = ("soak", "load", "bench", "fuzz", "hang", "packaging")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)

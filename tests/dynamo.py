@@ -9,11 +9,15 @@ import uuid
 
 import boto3
 import pytest
-from cramp_coach import local_dynamodb, store
-from cramp_coach.journeys import history
+from cramp_coach import store
+from cramp_coach.journeys.history import recording
+from cramp_coach.memory_store import InMemoryStore
 from moto import mock_aws
 
+from tools import local_dynamodb
+
 TABLE = "cramp-coach-test"
+DYNAMO = store.DynamoStore()  # the skill's store, for tests that read or seed it directly
 
 
 @pytest.fixture
@@ -22,12 +26,21 @@ def table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", TABLE)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    history._LAST_OUTCOME.clear()  # what one test's user consented to is not the next's
+    recording._LAST_OUTCOME.clear()  # what one test's user consented to is not the next's
     with mock_aws():
         store.reset_client()
         local_dynamodb.create_table(TABLE)
         yield TABLE
     store.reset_client()
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def cramp_store(request):
+    """Each CrampStore implementation in turn: the contract tests hold for both."""
+    if request.param == "dynamodb":
+        request.getfixturevalue("table")
+        return store.DynamoStore()
+    return InMemoryStore()
 
 
 @pytest.fixture
@@ -40,7 +53,7 @@ def server_table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", name)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     before = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    history._LAST_OUTCOME.clear()
+    recording._LAST_OUTCOME.clear()
     server = local_dynamodb.start_local_dynamodb(name)
     store.reset_client()
     try:

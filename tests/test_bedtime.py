@@ -10,11 +10,14 @@ import urllib.request
 import uuid
 
 import pytest
-from cramp_coach import local_dynamodb, store
+from cramp_coach import store
+from dynamo import DYNAMO
 from envelopes import DAY, Conversation, envelope, plain, speech_of
 from fake_alexa_api import ACCESS_TOKEN, FakeAlexaApi, permission_answer, point_at
 from lambda_function import lambda_handler
 from moto import mock_aws
+
+from tools import local_dynamodb
 
 USER = "amzn1.ask.account.BEDTIME"
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
@@ -107,7 +110,7 @@ def dynamodb():
 @pytest.fixture
 def api(monkeypatch, dynamodb):
     monkeypatch.setenv("REMINDERS_API_TIMEOUT_SECONDS", str(DEADLINE))
-    store.delete_user(USER)  # every test starts with no profile
+    DYNAMO.delete_user(USER)  # every test starts with no profile
     with FakeAlexaApi() as server:
         yield server
     assert server.problems == [], "the skill sent a reminder body the API would refuse"
@@ -219,10 +222,10 @@ def test_a_second_request_moves_the_reminder_instead_of_adding_one(api):
 
 
 def test_with_storage_consent_the_profile_keeps_the_id_and_saves_a_lookup(api):
-    store.update_profile(USER, consent="yes")
+    DYNAMO.update_profile(USER, consent="yes")
     set_reminder(api, "22:00")
     token = only_reminder(api)["alertToken"]
-    assert store.load_profile(USER).get("reminder_id") == token
+    assert DYNAMO.load_profile(USER).get("reminder_id") == token
     mark = len(api.log)
     set_reminder(api, "21:00")
     assert api.calls(mark) == [f"PUT {ONE}{token}"], "the profile's id replaces the list call"
@@ -231,16 +234,16 @@ def test_with_storage_consent_the_profile_keeps_the_id_and_saves_a_lookup(api):
 
 def test_without_storage_consent_nothing_about_reminders_is_stored(api):
     set_reminder(api, "22:00")
-    assert store.load_profile(USER) is None
+    assert DYNAMO.load_profile(USER) is None
 
 
 def test_a_reminder_deleted_in_the_app_is_created_again(api):
-    store.update_profile(USER, consent="yes", reminder_id="fake-alert-gone")
+    DYNAMO.update_profile(USER, consent="yes", reminder_id="fake-alert-gone")
     mark = len(api.log)
     talk = set_reminder(api, "22:00")
     assert api.calls(mark) == [f"PUT {ONE}fake-alert-gone", "POST /v1/alerts/reminders"]
     assert said(talk.last) == "Done. I'll remind you every night at 10 PM to stretch."
-    assert store.load_profile(USER).get("reminder_id") == only_reminder(api)["alertToken"]
+    assert DYNAMO.load_profile(USER).get("reminder_id") == only_reminder(api)["alertToken"]
 
 
 def test_the_reminder_speaks_in_the_requests_locale(api):
@@ -422,7 +425,7 @@ def test_change_without_a_time_asks_for_one_and_keeps_it_a_change(api):
 
 
 def test_cancel_my_reminder_asks_then_removes_it(api):
-    store.update_profile(USER, consent="yes")
+    DYNAMO.update_profile(USER, consent="yes")
     set_reminder(api, "22:00")
     token = only_reminder(api)["alertToken"]
     talk = Bedside(api)
@@ -434,7 +437,7 @@ def test_cancel_my_reminder_asks_then_removes_it(api):
     assert said(done) == "Done. I've removed your stretch reminder."
     assert api.reminders == {}
     assert api.calls(mark) == [LIST, f"DELETE {ONE}{token}"]
-    assert store.load_profile(USER).get("reminder_id") is None
+    assert DYNAMO.load_profile(USER).get("reminder_id") is None
 
 
 def test_no_to_cancelling_keeps_the_reminder(api):

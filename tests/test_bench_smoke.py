@@ -4,14 +4,10 @@ No timing assertions (this machine is shared); the round-trip limits are facts, 
 """
 
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "tools"))
-
-import bench  # noqa: E402
-import shipped  # noqa: E402
+from tools import bench, shipped
 
 SECTIONS = (
     "== Targets",
@@ -29,6 +25,7 @@ def results():
     return bench.run_all(count=5, cold_runs=1)
 
 
+@pytest.mark.bench
 def test_report_has_every_section_and_target(results):
     text = bench.report(results)
     for section in SECTIONS:
@@ -38,6 +35,7 @@ def test_report_has_every_section_and_target(results):
     assert len(results["targets"]) == 8
 
 
+@pytest.mark.bench
 def test_cramp_answer_needs_at_most_one_write_and_no_read(results):
     trips = results["round_trips"][bench.CRAMP_NOW]
     for state in ("uncached", "cached"):
@@ -45,11 +43,13 @@ def test_cramp_answer_needs_at_most_one_write_and_no_read(results):
         assert trips[state]["reads"] == 0
 
 
+@pytest.mark.bench
 def test_no_alexa_api_call_once_the_time_zone_is_cached(results):
     for kind, trips in results["round_trips"].items():
         assert trips["cached"]["alexa_api"] == 0, kind
 
 
+@pytest.mark.bench
 def test_every_muscle_hears_its_whole_instruction_within_four_spoken_seconds(results):
     for name, timing in results["spoken"].items():
         ends = timing["first_instruction_ends"]
@@ -87,6 +87,7 @@ def test_opening_the_skill_at_night_loads_no_botocore():
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, False]
 
 
+@pytest.mark.bench
 def test_the_shipped_zip_prints_no_syntax_warning_at_cold_start_and_source_does(results):
     """Byte code compiled with warnings off is never recompiled; the SDK sample, shipped as
     sources, prints the SDK's SyntaxWarnings at every cold start (so the count can fail)."""

@@ -11,7 +11,7 @@ from envelopes import DAY, NIGHT, Conversation, first_sentence, intent, launch, 
 from fake_alexa_api import FakeAlexaApi
 from lambda_function import lambda_handler
 
-DEADLINE = 0.1  # the bound for a failing or hanging time-zone look-up
+DEADLINE = 0.1  # the bound for a failing or hanging time-zone look-up
 
 
 @pytest.fixture

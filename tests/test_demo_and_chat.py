@@ -1,6 +1,7 @@
 """The dev tools resolve words the way the model does, and the scripted night plays through."""
 
 import pytest
+
 from tools import demo
 from tools.utterances import Resolver
 

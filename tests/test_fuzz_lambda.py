@@ -49,18 +49,21 @@ def answer(event) -> dict:
     return response
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(any_event)
 def test_any_event_gets_a_valid_response(event):
     answer(event)
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(envelopes())
 def test_any_envelope_gets_a_valid_response(event):
     answer(event)
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(st.sampled_from(["CrampNowIntent", "StillCrampingIntent"]), session_attributes)
 def test_cramp_turns_with_corrupted_session_still_open_with_what_to_do(name, attributes):
@@ -69,6 +72,7 @@ def test_cramp_turns_with_corrupted_session_still_open_with_what_to_do(name, att
     assert unescape(first_sentence(response)) in CRAMP_OPENINGS
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(st.sampled_from(["AMAZON.NoIntent", "AMAZON.YesIntent"]), session_attributes)
 def test_yes_and_no_with_corrupted_session_get_a_valid_answer(name, attributes):
@@ -76,6 +80,7 @@ def test_yes_and_no_with_corrupted_session_get_a_valid_answer(name, attributes):
     assert plain(speech_of(response))
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(st.one_of(repeat_value, st.none()), st.one_of(episode_value, st.none()))
 def test_repeat_with_corrupted_memory_says_something_valid(repeat, episode):
@@ -132,6 +137,18 @@ FOUND_BY_FUZZING = {
     "timestamp year 9999 in a zone behind UTC": launch(at="9999-12-31T23:59:59-05:00"),
     "device id with a lone surrogate": _with(
         launch(), "\udfff", "context", "System", "device", "deviceId"
+    ),
+    "device id with a lone surrogate answers 'Shall I set it?'": _with(
+        intent(
+            "AMAZON.YesIntent",
+            attributes={"asking": "bedtime_set", "bedtime": {"action": "set", "time": "22:00"}},
+            new=False,
+        ),
+        "\udfff",
+        "context",
+        "System",
+        "device",
+        "deviceId",
     ),
     "no context.System": _without(launch(), "context", "System"),
     "IntentRequest without an intent": _without(intent("CrampNowIntent"), "request", "intent"),

@@ -119,6 +119,7 @@ def assert_answered_or_refused(reply) -> None:
 # --- properties -----------------------------------------------------------------------
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(requests_without_alexas_signature())
 def test_anything_without_alexas_signature_is_refused_with_400(request):
@@ -128,6 +129,7 @@ def test_anything_without_alexas_signature_is_refused_with_400(request):
     assert reply.get_json()["error"] == "request refused"
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(envelopes().map(fresh_and_ours), st.booleans())
 def test_signed_fuzzed_envelopes_are_answered_or_refused_never_500(event, ascii_only):
@@ -135,6 +137,7 @@ def test_signed_fuzzed_envelopes_are_answered_or_refused_never_500(event, ascii_
     assert_answered_or_refused(post(VERIFIED, body, CA.signed_headers(body)))
 
 
+@pytest.mark.fuzz
 @fuzz_settings()
 @given(
     bodies,

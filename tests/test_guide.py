@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cramp_coach import store, tips
 from cramp_coach.content import content_for
-from dynamo import all_items
+from dynamo import DYNAMO, all_items
 from envelopes import DAY, NIGHT, Conversation, first_sentence, plain, speech_of
 from lambda_function import lambda_handler
 
@@ -104,7 +104,7 @@ def test_no_to_another_tip_says_goodbye_and_ends(table):
 
 def test_a_consenting_users_rotation_carries_over_to_the_next_nights(table):
     user = "amzn1.ask.account.TIPS"
-    store.update_profile(user, consent=store.CONSENT_YES)
+    DYNAMO.update_profile(user, consent=store.CONSENT_YES)
     heard = []
     while len(heard) < len(TIP_IDS):  # three tips a night, each night a new session
         chat = Conversation(lambda_handler, at=DAY, user=user)
@@ -114,7 +114,7 @@ def test_a_consenting_users_rotation_carries_over_to_the_next_nights(table):
                 heard.append(tip_heard(chat.say("AMAZON.YesIntent")))
         assert ends(chat.say("AMAZON.NoIntent"))
     assert sorted(heard) == sorted(TIP_IDS)  # across sessions, still no repeats
-    assert store.load_profile(user).get("tips_heard") == heard
+    assert DYNAMO.load_profile(user).get("tips_heard") == heard
 
 
 def test_without_consent_the_rotation_stays_in_the_session_and_nothing_is_stored(table):
@@ -122,12 +122,12 @@ def test_without_consent_the_rotation_stays_in_the_session_and_nothing_is_stored
     chat = Conversation(lambda_handler, at=DAY, user=user)
     chat.say("TipIntent")
     chat.say("AMAZON.YesIntent")
-    assert store.load_profile(user) is None
+    assert DYNAMO.load_profile(user) is None
     assert all_items(table) == []
-    store.refuse_consent(user)
+    DYNAMO.refuse_consent(user)
     chat = Conversation(lambda_handler, at=DAY, user=user)
     chat.say("TipIntent")
-    assert store.load_profile(user).get("tips_heard") is None
+    assert DYNAMO.load_profile(user).get("tips_heard") is None
 
 
 def test_when_the_store_fails_the_user_still_hears_a_tip(table, monkeypatch):
@@ -402,7 +402,7 @@ def test_no_name_resolves_to_two_values():
         "leg cramps in pregnancy",
     ],
 )
-def test_the_issues_example_utterances_are_in_the_model(utterance):
+def test_the_guides_example_utterances_are_in_the_model(utterance):
     samples = {
         s
         for i in model()["interactionModel"]["languageModel"]["intents"]

@@ -1,6 +1,7 @@
 """DynamoDB calls per request type (the numbers in the README's "Your data" section)."""
 
 import pytest
+
 from tools import dynamo_calls
 
 EXPECTED = {

@@ -9,7 +9,7 @@ import time
 import pytest
 from cramp_coach import store
 from cramp_coach.content import content_for
-from dynamo import CallCounter, all_items
+from dynamo import DYNAMO, CallCounter, all_items
 from envelopes import DAY, NIGHT, Conversation, envelope, intent, plain, shift, speech_of
 from faults import fail_with, slow
 from lambda_function import lambda_handler
@@ -40,7 +40,7 @@ def card(response):
 
 
 def count():
-    profile = store.load_profile(USER)
+    profile = DYNAMO.load_profile(USER)
     return profile.cramp_count if profile else 0
 
 
@@ -51,10 +51,10 @@ def cramp_items():
 def consent(answer="yes"):
     """A returning user: consent given (or refused) before, first-use notice already heard."""
     if answer == "yes":
-        store.grant_consent(USER)
+        DYNAMO.grant_consent(USER)
     else:
-        store.refuse_consent(USER)
-    store.update_profile(USER, notice_heard=True)
+        DYNAMO.refuse_consent(USER)
+    DYNAMO.update_profile(USER, notice_heard=True)
 
 
 def seed(nights_ago, at=DAY, muscle="calf", side="left", hour=3):
@@ -72,7 +72,7 @@ def seed(nights_ago, at=DAY, muscle="calf", side="left", hour=3):
         event_id=f"seed-{nights_ago}-{hour}-{muscle}",
         local_time=f"{hour:02d}:00",
     )
-    assert store.record_cramp(USER, cramp) == store.SAVED
+    assert DYNAMO.record_cramp(USER, cramp) == store.SAVED
 
 
 # --- consent ------------------------------------------------------------------------------
@@ -130,13 +130,13 @@ def test_a_plain_yes_is_not_taken_as_consent_unless_consent_was_asked(table):
     chat.launch()  # night launch asks "another muscle?": a yes there is about the calf
     response = chat.say("AMAZON.YesIntent")
     assert spoken(response).startswith("Straighten your leg")
-    assert store.load_profile(USER) is None
+    assert DYNAMO.load_profile(USER) is None
 
 
 def test_asking_for_history_without_consent_asks_for_it(table):
     response = talk(at=DAY).say("CrampCountIntent", period="week")
     assert spoken(response) == CONSENT_QUESTION
-    assert store.load_profile(USER) is None
+    assert DYNAMO.load_profile(USER) is None
 
 
 def test_keep_count_after_an_earlier_no(table):
@@ -144,7 +144,7 @@ def test_keep_count_after_an_earlier_no(table):
     refused = talk(at=DAY).say("CrampCountIntent", period="week")
     assert spoken(refused) == words("not_counting")
     assert spoken(talk(at=DAY).say("KeepCountIntent")) == words("consent_yes")
-    assert store.load_profile(USER).consented
+    assert DYNAMO.load_profile(USER).consented
 
 
 # --- counting exactly once ------------------------------------------------------------
@@ -435,7 +435,7 @@ def skill_disabled(user=USER):
 def test_disabling_the_skill_deletes_the_users_data(table):
     consent()
     seed(1)
-    store.update_profile("amzn1.ask.account.SOMEONEELSE", consent="yes")
+    DYNAMO.update_profile("amzn1.ask.account.SOMEONEELSE", consent="yes")
     response = lambda_handler(skill_disabled(), None)
     assert "outputSpeech" not in response.get("response", {})
     assert [i["pk"]["S"] for i in all_items()] == [store.user_key("amzn1.ask.account.SOMEONEELSE")]
@@ -484,7 +484,7 @@ def test_a_failed_save_is_retried_when_the_cramp_has_eased(table):
 
 
 def test_a_stuck_table_cannot_hold_the_stretch(table, monkeypatch):
-    monkeypatch.setattr(store, "SAVE_DEADLINE_SECONDS", 0.3)
+    monkeypatch.setenv("CRAMP_SAVE_DEADLINE_SECONDS", "0.3")
     consent()
     chat = talk()
     with slow(seconds=1.5, operation="TransactWriteItems"):
@@ -521,9 +521,9 @@ def test_no_raw_user_id_in_the_table_after_a_whole_night(table):
 
 
 def test_a_stuck_table_gets_a_clear_history_answer_in_time(table, monkeypatch):
-    from cramp_coach.journeys import history
+    from cramp_coach.journeys.history import answers
 
-    monkeypatch.setattr(history, "READ_DEADLINE_SECONDS", 0.3)
+    monkeypatch.setattr(answers, "READ_DEADLINE_SECONDS", 0.3)
     consent()
     with slow(seconds=1.5, operation="Query"):
         began = time.monotonic()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from cramp_coach import store
-from dynamo import CallCounter, all_items
+from dynamo import DYNAMO, CallCounter, all_items
 
 USER = "amzn1.ask.account.STORE"
 START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
@@ -29,72 +29,72 @@ def cramp(n: int = 0, event_id: str | None = None, muscle: str = "calf") -> stor
 
 
 def test_nothing_is_stored_before_consent(table):
-    assert store.record_cramp(USER, cramp()) == store.NOT_ASKED
+    assert DYNAMO.record_cramp(USER, cramp()) == store.NOT_ASKED
     assert all_items() == []
 
 
 def test_a_refusal_is_all_that_is_stored(table):
-    store.refuse_consent(USER)
-    assert store.record_cramp(USER, cramp()) == store.REFUSED
+    DYNAMO.refuse_consent(USER)
+    assert DYNAMO.record_cramp(USER, cramp()) == store.REFUSED
     items = all_items()
     assert [i["sk"]["S"] for i in items] == ["PROFILE"]
     assert items[0]["consent"]["S"] == "no"
 
 
 def test_many_logs_give_exact_counts_and_repeats_count_once(table):
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     for n in range(40):
-        assert store.record_cramp(USER, cramp(n)) == store.SAVED
+        assert DYNAMO.record_cramp(USER, cramp(n)) == store.SAVED
     for n in range(0, 40, 3):  # retried requests / same episodes
-        assert store.record_cramp(USER, cramp(n)) == store.ALREADY_SAVED
-    assert store.load_profile(USER).cramp_count == 40
-    assert len(store.history_since(USER, START - dt.timedelta(days=5)).cramps) == 40
+        assert DYNAMO.record_cramp(USER, cramp(n)) == store.ALREADY_SAVED
+    assert DYNAMO.load_profile(USER).cramp_count == 40
+    assert len(DYNAMO.history_since(USER, START - dt.timedelta(days=5)).cramps) == 40
 
 
 def test_every_cramp_carries_its_expiry(table, monkeypatch):
     monkeypatch.setenv("CRAMP_RETENTION_DAYS", "30")
-    store.grant_consent(USER, cramp())
+    DYNAMO.grant_consent(USER, cramp())
     event = next(i for i in all_items() if i["sk"]["S"].startswith("CRAMP#"))
     assert int(event["expires_at"]["N"]) == int(START.timestamp()) + 30 * 86400
     assert event["night"]["S"] == "2026-11-25"  # 3 a.m. belongs to the night before
 
 
 def test_recording_is_one_write_and_no_read(table):
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     counter = CallCounter()
-    store.record_cramp(USER, cramp(), deadline=2.0)
+    store.within_deadline(DYNAMO, 2.0, DYNAMO.record_cramp, USER, cramp())
     assert dict(counter.calls) == {"TransactWriteItems": 1}
 
 
 def test_history_pages_through_large_histories(table, monkeypatch):
     monkeypatch.setattr(store, "PAGE_SIZE", 7)
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     for n in range(30):
-        store.record_cramp(USER, cramp(n))
+        DYNAMO.record_cramp(USER, cramp(n))
     counter = CallCounter()
-    found = store.history_since(USER, START - dt.timedelta(days=3))
+    found = DYNAMO.history_since(USER, START - dt.timedelta(days=3))
     assert len(found.cramps) == 30 and found.profile.consented
     assert counter.calls["Query"] == 5  # 31 items, 7 a page
     assert counter.calls.get("Scan", 0) == 0
 
 
 def test_latest_cramp_is_one_query(table):
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     for n in (5, 1, 9):
-        store.record_cramp(USER, cramp(n, muscle=f"m{n}"))
+        DYNAMO.record_cramp(USER, cramp(n, muscle=f"m{n}"))
     counter = CallCounter()
-    found = store.latest_cramp(USER)
+    found = DYNAMO.latest_cramp(USER)
     assert found.profile.consented and [c.muscle for c in found.cramps] == ["m1"]
     assert dict(counter.calls) == {"Query": 1}
 
 
 def test_delete_user_removes_every_item_in_batches(table):
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     for n in range(60):
-        store.record_cramp(USER, cramp(n))
-    store.update_profile("amzn1.ask.account.OTHER", consent="yes")
+        DYNAMO.record_cramp(USER, cramp(n))
+    DYNAMO.update_profile("amzn1.ask.account.OTHER", consent="yes")
     counter = CallCounter()
-    assert store.delete_user(USER) == 61
+    assert DYNAMO.delete_user(USER) == 61
     assert counter.calls["BatchWriteItem"] == 3
     left = all_items()
     assert [i["sk"]["S"] for i in left] == ["PROFILE"]
@@ -102,9 +102,9 @@ def test_delete_user_removes_every_item_in_batches(table):
 
 
 def test_unprocessed_deletes_are_sent_again(table):
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     for n in range(3):
-        store.record_cramp(USER, cramp(n))
+        DYNAMO.record_cramp(USER, cramp(n))
     real = store.client().batch_write_item
     calls = []
 
@@ -121,27 +121,27 @@ def test_unprocessed_deletes_are_sent_again(table):
     original = client.batch_write_item
     client.batch_write_item = first_time_half_done
     try:
-        assert store.delete_user(USER) == 4
+        assert DYNAMO.delete_user(USER) == 4
     finally:
         client.batch_write_item = original
     assert len(calls) == 2 and all_items() == []
 
 
 def test_no_raw_user_id_at_rest(table):
-    store.grant_consent(USER, cramp())
-    store.record_cramp(USER, cramp(2))
+    DYNAMO.grant_consent(USER, cramp())
+    DYNAMO.record_cramp(USER, cramp(2))
     assert "STORE" not in json.dumps(all_items())
 
 
 def test_parallel_logs_from_two_devices_never_lose_a_count(server_table):
     """Threads against moto's HTTP server: N different cramps at once give exactly N."""
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     n = 24
     errors = []
 
     def log_one(i: int) -> None:
         try:
-            assert store.record_cramp(USER, cramp(i, event_id=f"device-{i}")) == store.SAVED
+            assert DYNAMO.record_cramp(USER, cramp(i, event_id=f"device-{i}")) == store.SAVED
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(error)
 
@@ -151,21 +151,21 @@ def test_parallel_logs_from_two_devices_never_lose_a_count(server_table):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert store.load_profile(USER).cramp_count == n
+    assert DYNAMO.load_profile(USER).cramp_count == n
 
 
 def test_the_same_cramp_from_parallel_retries_counts_once(server_table):
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     outcomes = []
     threads = [
-        threading.Thread(target=lambda: outcomes.append(store.record_cramp(USER, cramp(0))))
+        threading.Thread(target=lambda: outcomes.append(DYNAMO.record_cramp(USER, cramp(0))))
         for _ in range(8)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert store.load_profile(USER).cramp_count == 1
+    assert DYNAMO.load_profile(USER).cramp_count == 1
     assert outcomes.count(store.SAVED) == 1
 
 
@@ -175,30 +175,30 @@ def test_the_same_cramp_from_parallel_retries_counts_once(server_table):
 def test_service_errors_become_store_errors(table, code):
     from faults import fail_with
 
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     with fail_with(code), pytest.raises(store.StoreError):
-        store.record_cramp(USER, cramp())
-    assert store.load_profile(USER).cramp_count == 0
+        DYNAMO.record_cramp(USER, cramp())
+    assert DYNAMO.load_profile(USER).cramp_count == 0
 
 
 def test_a_stuck_call_is_cut_off_at_the_deadline(table):
     from faults import slow
 
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     began = time.monotonic()
     with slow(seconds=2.0), pytest.raises(store.StoreError):
-        store.record_cramp(USER, cramp(), deadline=0.3)
+        store.within_deadline(DYNAMO, 0.3, DYNAMO.record_cramp, USER, cramp())
     assert time.monotonic() - began < 1.0
 
 
 def test_one_history_request_reads_a_bounded_number_of_pages(table, monkeypatch):
     monkeypatch.setattr(store, "PAGE_SIZE", 4)
     monkeypatch.setattr(store, "MAX_EVENTS", 10)
-    store.grant_consent(USER)
+    DYNAMO.grant_consent(USER)
     for n in range(30):
-        store.record_cramp(USER, cramp(n))
+        DYNAMO.record_cramp(USER, cramp(n))
     counter = CallCounter()
-    found = store.history_since(USER, START - dt.timedelta(days=3))
+    found = DYNAMO.history_since(USER, START - dt.timedelta(days=3))
     # 3 pages of 4: the profile (read first, newest first) and the 11 newest cramps.
     assert counter.calls["Query"] == 3 and len(found.cramps) == 11
     assert found.profile is not None and found.profile.consent == store.CONSENT_YES

@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT / "infra"))
 import skill_package  # noqa: E402  (infra/skill_package.py)
 
 DISCLAIMER = (
-    "Cramp Coach gives general information, not medical advice. "
-    "In an emergency, call your local emergency number."
+    "Cramp Coach gives general information only. It is not a substitute for professional "
+    "medical advice, diagnosis or treatment. In an emergency, call your local emergency number."
 )
 ENDPOINT = "arn:aws:lambda:us-east-1:123456789012:function:cramp-coach-dev:live"
 PRIVACY_URL = "https://cramp.coach/privacy"
@@ -202,7 +202,12 @@ def run_deploy(**variables: str) -> subprocess.CompletedProcess:
     [
         ({"STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}, "SKILL_ID"),
         ({"SKILL_ID": SKILL_ID, "PRIVACY_URL": PRIVACY_URL}, "STAGE"),
-        ({"SKILL_ID": SKILL_ID, "STAGE": "dev"}, "PRIVACY_URL"),
+        ({"SKILL_ID": SKILL_ID, "STAGE": "dev"}, "PRIVACY_CONTACT"),
+        (
+            {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_CONTACT": "me@example.com"},
+            "placeholder",
+        ),
+        ({"SKILL_ID": SKILL_ID, "STAGE": "prod", "PRIVACY_URL": PRIVACY_URL}, "ALARM_TOPIC_ARN"),
         (
             {
                 "SKILL_ID": SKILL_ID,
@@ -223,9 +228,15 @@ def test_deploy_refuses_missing_or_placeholder_values(variables, complaint):
 # The real tools need AWS and Amazon accounts; these stand-ins record each call and answer the
 # two questions deploy.sh asks (does the stack exist, what is its endpoint output).
 
+STACK_BUCKET = "cramp-coach-dev-privacypagebucket-1a2b3c"
+STACK_PAGE = f"https://{STACK_BUCKET}.s3.us-east-1.amazonaws.com/privacy.html"
 FAKE_TOOL = """#!/usr/bin/env bash
 echo "$(basename "$0") $* @ $PWD" >> "$CALLS"
-if [[ "$(basename "$0")" == aws && "$*" == *--query* ]]; then echo "{endpoint}"; exit 0; fi
+tool="$(basename "$0")"
+if [[ $tool == aws && "$*" == *SkillEndpointArn* ]]; then echo "{endpoint}"; exit 0; fi
+if [[ $tool == aws && "$*" == *PrivacyPolicyUrl* ]]; then echo "{page}"; exit 0; fi
+if [[ $tool == aws && "$*" == *PrivacyPageBucketName* ]]; then echo "{bucket}"; exit 0; fi
+if [[ $tool == aws && "$*" == s3* ]]; then exit 0; fi
 if [[ "$(basename "$0")" == aws ]]; then [[ -n "${{STACK_EXISTS:-}}" ]] || exit 254; fi
 exit 0
 """
@@ -237,15 +248,20 @@ def fake_tools(tmp_path) -> dict[str, str]:
     bin_dir.mkdir()
     for tool in ("sam", "aws", "ask"):
         path = bin_dir / tool
-        path.write_text(FAKE_TOOL.format(endpoint=ENDPOINT))
+        path.write_text(FAKE_TOOL.format(endpoint=ENDPOINT, page=STACK_PAGE, bucket=STACK_BUCKET))
         path.chmod(0o755)
-    return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "CALLS": str(tmp_path / "calls.log")}
+    return {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "CALLS": str(tmp_path / "calls.log"),
+        "ASK_CLI": str(bin_dir / "ask"),
+    }
 
 
 def deploy_calls(environment: dict[str, str]) -> list[str]:
     return Path(environment["CALLS"]).read_text().splitlines()
 
 
+@pytest.mark.packaging
 def test_first_deploy_passes_skill_id_stage_and_salt_then_updates_the_skill(fake_tools):
     variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}
     completed = run_deploy(**fake_tools, **variables, USER_HASH_SALT="ab" * 32)
@@ -262,6 +278,7 @@ def test_first_deploy_passes_skill_id_stage_and_salt_then_updates_the_skill(fake
     assert packaged["manifest"]["apis"]["custom"]["endpoint"]["uri"] == ENDPOINT
 
 
+@pytest.mark.packaging
 def test_later_deploys_keep_the_salt_and_a_first_deploy_needs_one(fake_tools):
     variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_URL": PRIVACY_URL}
     later = run_deploy(**fake_tools, **variables, STACK_EXISTS="1", SKIP_SKILL_UPDATE="1")
@@ -282,3 +299,51 @@ def test_preflight_stops_a_deploy_whose_phrases_the_model_does_not_know(manifest
     path.write_text(json.dumps(wrong))
     with pytest.raises(skill_package.PackageError, match="order pizza"):
         skill_package.preflight(PRIVACY_URL, manifest_path=path)
+
+
+def test_without_a_url_of_your_own_the_stacks_page_is_published_and_named(fake_tools):
+    variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_CONTACT": "privacy@cramp.coach"}
+    completed = run_deploy(**fake_tools, **variables, USER_HASH_SALT="ab" * 32)
+    assert completed.returncode == 0, completed.stderr
+    calls = deploy_calls(fake_tools)
+    (upload,) = [call for call in calls if call.startswith("aws s3 cp")]
+    assert f"build/privacy.html s3://{STACK_BUCKET}/privacy.html" in upload
+    assert "text/html" in upload
+    page = (ROOT / "build" / "privacy.html").read_text()
+    assert "privacy@cramp.coach" in page and "delete my history" in page
+    packaged = json.loads((ROOT / "build" / "skill-package" / "skill.json").read_text())
+    assert en_us_privacy_url(packaged) == STACK_PAGE
+    # The preflight ran (and passed) before the stack was touched.
+    assert "preflight: 8 checks passed" in completed.stdout
+    assert completed.stdout.index("preflight") < completed.stdout.index("sam deploy")
+
+
+def test_skill_package_carries_the_icons_the_manifest_names(tmp_path):
+    from icons import png_size
+
+    out = skill_package.assemble(tmp_path / "skill-package", ENDPOINT, PRIVACY_URL)
+    written = json.loads((out / "skill.json").read_text())["manifest"]
+    for locale, listing in written["publishingInformation"]["locales"].items():
+        for key, size in (("smallIconUri", 108), ("largeIconUri", 512)):
+            relative = listing[key].removeprefix("file://")
+            assert listing[key].startswith("file://assets/images/"), locale
+            assert png_size((out / relative).read_bytes()) == (size, size)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/privacy",
+        "https://www.example.net/privacy",
+        "https://docs.example.org/cramp",
+        "https://cramp.test/privacy",
+        "http://cramp.coach/privacy",
+    ],
+)
+def test_placeholder_and_plain_http_privacy_urls_are_refused(url):
+    with pytest.raises(skill_package.PackageError):
+        skill_package.check_privacy_url(url)
+
+
+def test_a_real_domain_that_ends_like_a_placeholder_is_accepted():
+    assert skill_package.check_privacy_url("https://myexample.com/privacy")

@@ -23,6 +23,9 @@ sys.path.insert(0, str(ROOT / "infra"))
 
 import package  # noqa: E402  (infra/package.py)
 
+# Builds the Lambda zip from Linux arm64 wheels (downloaded once per machine). `make test-all`.
+pytestmark = pytest.mark.packaging
+
 PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 SMALL_ENOUGH_BYTES = 10 * 1000 * 1000
 TABLE = "cramp-coach-zip-test"
@@ -213,8 +216,9 @@ def lambda_runtime_libraries(build_dir) -> Path:
 @pytest.fixture(scope="module")
 def dynamodb_endpoint():
     """A DynamoDB-compatible server on loopback with the skill's table, for any read or write."""
-    from cramp_coach.local_dynamodb import create_table, free_loopback_port
     from moto.server import ThreadedMotoServer
+
+    from tools.local_dynamodb import create_table, free_loopback_port
 
     port = free_loopback_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -66,11 +66,13 @@ def only(template: dict, resource_type: str) -> tuple[str, dict]:
 # --- cfn-lint ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cfn_lint_reports_nothing_on_the_template():
     matches = lint_file(TEMPLATE_PATH)
     assert [str(match) for match in matches] == []
 
 
+@pytest.mark.slow
 def test_cfn_lint_would_catch_a_broken_template(tmp_path):
     """The lint test can fail: a typo'd property and a dead runtime are reported."""
     broken = TEMPLATE_PATH.read_text().replace("Runtime: python3.12", "Runtime: python2.7")
@@ -323,6 +325,7 @@ def cramp_event(pk: str, when: str, request_id: str, muscle: str = "calf") -> di
     }
 
 
+@pytest.mark.slow
 def test_stack_table_has_the_templates_name_keys_and_billing(stack_table):
     description = stack_table.meta.client.describe_table(TableName=stack_table.name)["Table"]
     assert description["TableName"] == "cramp-coach-test"
@@ -333,6 +336,7 @@ def test_stack_table_has_the_templates_name_keys_and_billing(stack_table):
     assert description["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 
+@pytest.mark.slow
 def test_stack_table_takes_the_stores_reads_and_writes(stack_table):
     # The resource's client takes plain Python values, as the store's code does.
     client = stack_table.meta.client
@@ -438,6 +442,7 @@ def monkeypatch_module():
         yield patch
 
 
+@pytest.mark.slow
 def test_sam_transform_gives_a_template_cfn_lint_accepts(deployed_template, tmp_path):
     assert "Transform" not in deployed_template
     path = tmp_path / "deployed.json"
@@ -445,6 +450,7 @@ def test_sam_transform_gives_a_template_cfn_lint_accepts(deployed_template, tmp_
     assert [str(match) for match in lint_file(path)] == []
 
 
+@pytest.mark.slow
 def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_template):
     resources = deployed_template["Resources"]
     aliases = resources_of_type(deployed_template, "AWS::Lambda::Alias")
@@ -459,6 +465,7 @@ def test_deployed_skill_calls_the_live_alias_and_only_the_skill_may(deployed_tem
     assert function["Architectures"] == ["arm64"] and function["Timeout"] < ALEXA_TIMEOUT_SECONDS
 
 
+@pytest.mark.slow
 def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
     """cramp_coach.store, unchanged, against the table CloudFormation made from the template."""
     import datetime as dt
@@ -479,25 +486,26 @@ def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
         store.reset_client()
         try:
             user = "amzn1.ask.account.STACKUSER"
+            dynamo = store.DynamoStore()
             at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
             cramp = store.Cramp(at, dt.date(2026, 11, 25), "calf", "left", "live", "req-1")
-            assert store.record_cramp(user, cramp) == store.NOT_ASKED  # no consent, no write
-            assert store.grant_consent(user, cramp) == store.SAVED
-            assert store.record_cramp(user, cramp) == store.ALREADY_SAVED  # a retry
+            assert dynamo.record_cramp(user, cramp) == store.NOT_ASKED  # no consent, no write
+            assert dynamo.grant_consent(user, cramp) == store.SAVED
+            assert dynamo.record_cramp(user, cramp) == store.ALREADY_SAVED  # a retry
             later = store.Cramp(at + dt.timedelta(hours=1), cramp.night, "foot", None, "live", "r2")
-            assert store.record_cramp(user, later) == store.SAVED
+            assert dynamo.record_cramp(user, later) == store.SAVED
 
-            history = store.history_since(user, at - dt.timedelta(days=7))
+            history = dynamo.history_since(user, at - dt.timedelta(days=7))
             assert [c.muscle for c in history.cramps] == ["calf", "foot"]
             assert history.profile.cramp_count == 2
             stored = boto3.client("dynamodb", region_name="us-east-1").get_item(
                 TableName="cramp-coach-store", Key=store._key(user, cramp.sort_key)
             )["Item"]
             assert int(stored["expires_at"]["N"]) == int(at.timestamp()) + 400 * 86400
-            assert store.latest_cramp(user).cramps[-1].muscle == "foot"
+            assert dynamo.latest_cramp(user).cramps[-1].muscle == "foot"
 
-            assert store.delete_user(user) == 3  # profile and both cramps
-            assert store.load_profile(user) is None
+            assert dynamo.delete_user(user) == 3  # profile and both cramps
+            assert dynamo.load_profile(user) is None
         finally:
             store.reset_client()
 
@@ -529,3 +537,68 @@ def test_the_role_allows_every_dynamodb_call_the_code_makes():
     needed = dynamodb_actions_the_code_needs()
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} <= needed
     assert needed <= STORE_ACTIONS, f"add to the role (and STORE_ACTIONS): {needed - STORE_ACTIONS}"
+
+
+# --- failures someone hears about (docs/operations.md "Metrics") -----------------------------
+
+# The contract with the code: the event name a log line carries -> the metric it counts into.
+FAILURE_METRICS = {
+    "handler_failed": "HandlerFailures",
+    "skill_disabled_delete_failed": "DisabledDeletionFailures",
+    "reminder_api_failed": "ReminderApiFailures",
+    "store_deadline_missed": "StoreDeadlineMisses",
+}
+
+
+def test_each_caught_failure_is_counted_from_the_functions_logs_and_alarmed(template):
+    filters = resources_of_type(template, "AWS::Logs::MetricFilter").values()
+    log_group, _ = only(template, "AWS::Logs::LogGroup")
+    counted = {}
+    for metric_filter in filters:
+        properties = metric_filter["Properties"]
+        assert properties["LogGroupName"] == {"Ref": log_group}
+        (transformation,) = properties["MetricTransformations"]
+        assert transformation["MetricValue"] == "1"
+        assert transformation["MetricNamespace"] == {"Fn::Sub": "CrampCoach/${Stage}"}
+        # A quoted term matches the event name anywhere in a line: Text or JSON log format.
+        counted[properties["FilterPattern"].strip('"')] = transformation["MetricName"]
+    assert counted == FAILURE_METRICS
+    docs = (ROOT / "docs" / "operations.md").read_text()
+    alarm_resources = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+    alarms = [a["Properties"] for a in alarm_resources]
+    for event, metric in FAILURE_METRICS.items():
+        assert f"`{event}`" in docs and f"`{metric}`" in docs, f"document {event} -> {metric}"
+        (alarm,) = [a for a in alarms if a["MetricName"] == metric]
+        assert alarm["Namespace"] == {"Fn::Sub": "CrampCoach/${Stage}"}
+        assert alarm["AlarmActions"]["Fn::If"][0] == "HasAlarmTopic"
+        assert alarm["TreatMissingData"] == "notBreaching"
+    (deletion,) = [a for a in alarms if a["MetricName"] == "DisabledDeletionFailures"]
+    assert deletion["Threshold"] == 1  # every user whose data stayed behind is someone to fix
+
+
+def test_a_production_stage_cannot_deploy_without_an_alarm_topic(template):
+    rules = template["Rules"].values()
+    (rule,) = [r for r in rules if r["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}]
+    (assertion,) = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]}
+
+
+def test_backups_keep_deleted_health_data_for_about_a_week_only(template):
+    _, table = only(template, "AWS::DynamoDB::Table")
+    recovery = table["Properties"]["PointInTimeRecoverySpecification"]
+    assert recovery["PointInTimeRecoveryEnabled"] is True
+    assert recovery["RecoveryPeriodInDays"] == 7
+
+
+def test_the_privacy_page_is_public_over_https_and_nothing_else_is(template):
+    bucket_name, bucket = only(template, "AWS::S3::Bucket")
+    blocks = bucket["Properties"]["PublicAccessBlockConfiguration"]
+    assert blocks["BlockPublicAcls"] and blocks["IgnorePublicAcls"]
+    _, policy = only(template, "AWS::S3::BucketPolicy")
+    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    read = statements["ReadThePrivacyPolicy"]
+    assert read["Action"] == "s3:GetObject"
+    assert read["Resource"] == {"Fn::Sub": "${" + bucket_name + ".Arn}/privacy.html"}
+    assert statements["HttpsOnly"]["Effect"] == "Deny"
+    url = template["Outputs"]["PrivacyPolicyUrl"]["Value"]["Fn::Sub"]
+    assert url.startswith("https://") and url.endswith("/privacy.html")

@@ -3,7 +3,12 @@
 Real processes on loopback: moto's DynamoDB server, the signed web service, threads as users.
 """
 
+import pytest
+
 from tools.load import run
+
+# Three processes for ten seconds and more. `make test-all` runs it.
+pytestmark = pytest.mark.load
 
 
 def test_ten_users_for_ten_seconds_lose_and_double_count_nothing():

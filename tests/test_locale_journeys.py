@@ -9,6 +9,7 @@ from cramp_coach.content import content_dir, content_for
 from envelopes import Conversation, first_sentence, local_moment, plain, speech_of
 from fake_alexa_api import FakeAlexaApi
 from lambda_function import lambda_handler
+
 from tools.utterances import Resolver
 
 LOCALES = sorted(p.parent.name for p in content_dir().glob("*/locale.toml"))

@@ -7,6 +7,7 @@ from checks import assert_valid_response
 from cramp_coach.content import DEFAULT_LOCALE, content_dir, content_for
 from envelopes import Conversation, first_sentence, local_moment, speech_of
 from lambda_function import lambda_handler
+
 from tools.utterances import Resolver
 
 LOCALES = sorted(p.parent.name for p in content_dir().glob("*/locale.toml"))

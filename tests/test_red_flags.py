@@ -18,9 +18,10 @@ import pytest
 from checks import assert_valid_response
 from cramp_coach import triage
 from cramp_coach.content import content_for
-from dynamo import CallCounter
+from dynamo import DYNAMO, CallCounter
 from envelopes import DAY, NIGHT, Conversation, first_sentence, local_moment, plain, speech_of
 from lambda_function import lambda_handler
+
 from tools.utterances import Resolver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +54,9 @@ EXPECTED_LEVEL = {
     "pregnant": "routine",
 }
 EMERGENCY_NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "000", "en-IN": "112"}
-NOTICE = "Cramp Coach gives general information, not medical advice."
+NOTICE = (
+    "Cramp Coach gives general information. It is not a substitute for professional medical advice."
+)
 
 # Nothing the red-flag journey says may diagnose, name a condition as certain, tell anyone to
 # stop a medicine, or mention quinine or tonic water.
@@ -497,10 +500,9 @@ def test_the_cramp_answer_reads_no_storage_before_it_speaks(table):
 
 
 def test_the_profile_holds_only_the_notice_flag(table):
-    from cramp_coach import store
 
     day_launch("amzn1.ask.account.PRIVATE")
-    assert store.load_profile("amzn1.ask.account.PRIVATE").fields == {"notice_heard": True}
+    assert DYNAMO.load_profile("amzn1.ask.account.PRIVATE").fields == {"notice_heard": True}
 
 
 def test_without_storage_the_notice_is_still_said_and_the_welcome_follows():
@@ -578,28 +580,28 @@ def test_the_ten_minute_item_the_mid_cramp_journey_uses_is_there():
     assert item.get("level") == "soon"
 
 
-# --- the README table -------------------------------------------------------------------
+# --- the documented table -------------------------------------------------------------------
 
 
 def table_tool():
     spec = importlib.util.spec_from_file_location(
-        "red_flag_table", ROOT / "tests" / "tools" / "red_flag_table.py"
+        "red_flag_table", ROOT / "tools" / "red_flag_table.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_the_readme_triage_table_is_current():
+def test_the_documented_triage_table_is_current():
     tool = table_tool()
-    readme = (ROOT / "README.md").read_text()
-    assert tool.readme_with_table(readme, tool.render()) == readme, "run: make red-flags-table"
+    page = (ROOT / "docs" / "red-flags.md").read_text()
+    assert tool.page_with_table(page, tool.render()) == page, "run: make red-flags-table"
 
 
-def test_the_readme_levels_are_the_ones_these_tests_expect():
-    readme = (ROOT / "README.md").read_text()
+def test_the_documented_levels_are_the_ones_these_tests_expect():
+    page = (ROOT / "docs" / "red-flags.md").read_text()
     by_name = {v["name"]["value"]: v["id"] for v in symptom_values()}
-    rows = re.findall(r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \|$", readme, re.MULTILINE)
+    rows = re.findall(r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \|$", page, re.MULTILINE)
     assert {by_name[name] for name, _, _ in rows} == set(EXPECTED_LEVEL)
     for name, level, first in rows:
         assert level == EXPECTED_LEVEL[by_name[name]], name

@@ -7,10 +7,15 @@ History answers must stay bounded (calls and items read per answer, no Scan) and
 
 import re
 
+import pytest
 from cramp_coach import nights, store
 from envelopes import intent, speech_of
 from lambda_function import lambda_handler
+
 from tools import soak
+
+# 10,000 cramps in moto: about two minutes. `make test-all` runs it.
+pytestmark = pytest.mark.soak
 
 
 def test_ten_thousand_cramps_history_answers_stay_bounded_and_correct(table):

@@ -149,6 +149,7 @@ def test_serve_refuses_to_start_unverified_on_a_public_address():
     assert "listening" not in result.stdout
 
 
+@pytest.mark.slow
 def test_serve_starts_local_dynamodb_and_answers_over_http_in_dev_mode():
     process, output = start(SERVE, clean_env(SKILL_VERIFY_REQUESTS="false", PORT="0"))
     try:
@@ -177,6 +178,7 @@ def test_serve_starts_local_dynamodb_and_answers_over_http_in_dev_mode():
     assert exit_code == 0
 
 
+@pytest.mark.slow
 def test_serve_verifies_by_default_and_uses_a_given_dynamodb_endpoint():
     # A DynamoDB endpoint is given, so no local server is started: the given one is used.
     given_endpoint = "http://127.0.0.1:9"
@@ -194,6 +196,7 @@ def test_serve_verifies_by_default_and_uses_a_given_dynamodb_endpoint():
     assert "SignatureCertChainUrl" in reply["reason"]
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_the_production_app_with_verification_on():
     env = clean_env(SKILL_ID=TEST_SKILL_ID, AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:9")
     process, output = start(GUNICORN, env)
@@ -208,6 +211,7 @@ def test_gunicorn_serves_the_production_app_with_verification_on():
     assert status == 400 and "SignatureCertChainUrl" in reply["reason"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("settings", "complaint"),
     [

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 from urllib.parse import urlsplit
 
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
+
+from .deadline import DeadlinePassed, Deadlines
 
 log = logging.getLogger(__name__)
 
 # Threads, not a longer timeout: a DNS look-up or a stuck socket cannot overrun the deadline.
-_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alexa-api")
+_DEADLINES = Deadlines("alexa-api")
 
 
 class TimeoutApiClient(ApiClient):
@@ -63,11 +64,20 @@ class TimeoutApiClient(ApiClient):
 
 def within(deadline_seconds: float, call, *args: Any, default: Any = None) -> Any:
     """Run `call(*args)`; give up after the deadline or on any error, returning `default`."""
-    future = _EXECUTOR.submit(call, *args)
     try:
-        return future.result(timeout=deadline_seconds)
-    except FutureTimeout:
+        return _DEADLINES.run(deadline_seconds, call, *args)
+    except DeadlinePassed:
         log.warning("alexa api call timed out after %.3fs", deadline_seconds)
     except Exception as error:  # noqa: BLE001 - any failure means: use the fallback
         log.warning("alexa api call failed: %s", type(error).__name__)
     return default
+
+
+def settings_time_zone(handler_input: HandlerInput) -> str | None:
+    """The device's time zone name from the Alexa Settings API; None without a device or an
+    API token. Unbounded: callers run it under their own deadline."""
+    factory = handler_input.service_client_factory
+    device = getattr(handler_input.request_envelope.context.system, "device", None)
+    if factory is None or device is None or not device.device_id:
+        return None
+    return factory.get_ups_service().get_system_time_zone(device.device_id)

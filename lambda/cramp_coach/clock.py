@@ -7,25 +7,25 @@ for the container's life and in the session; otherwise the locale's default zone
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from .alexa_api import within
+from .alexa_api import settings_time_zone, within
+from .cache import BoundedCache
 from .config import load_settings
 from .content import content_for
-from .envelope import session_attributes
+from .envelope import device_key, session_attributes
+from .records import NIGHT_BEGINS
 
 log = logging.getLogger(__name__)
 
-NIGHT_STARTS = dt.time(22, 0)
+NIGHT_STARTS = NIGHT_BEGINS  # the night voice starts when a night begins (records.night_of)
 NIGHT_ENDS = dt.time(7, 0)
 TZ_SESSION_KEY = "tz"
-_TZ_CACHE: dict[str, tuple[str | None, float]] = {}  # device hash -> (zone name, expires)
-_TZ_CACHE_LIMIT = 10_000
+_TZ_CACHE: BoundedCache[str, tuple[str | None, float]] = BoundedCache()  # device -> (zone, expires)
 _TZ_KEEP_SECONDS = 6 * 3600
 _TZ_RETRY_SECONDS = 300  # after a failed look-up, use the default for a while, don't re-ask
 
@@ -47,15 +47,6 @@ def request_time(handler_input: HandlerInput) -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _device_key(handler_input: HandlerInput) -> str | None:
-    device = getattr(handler_input.request_envelope.context.system, "device", None)
-    device_id = getattr(device, "device_id", None)
-    if not isinstance(device_id, str) or not device_id:
-        return None
-    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
-    return hashlib.sha256(device_id.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _zone(name) -> ZoneInfo | None:
     """The zone by name; None for anything else (the session's copy is client data)."""
     if not isinstance(name, str) or not name:
@@ -66,20 +57,12 @@ def _zone(name) -> ZoneInfo | None:
         return None
 
 
-def _ask_settings_api(handler_input: HandlerInput) -> str | None:
-    factory = handler_input.service_client_factory
-    device = handler_input.request_envelope.context.system.device
-    if factory is None or device is None or not device.device_id:
-        return None
-    return factory.get_ups_service().get_system_time_zone(device.device_id)
-
-
 _UNKNOWN = object()
 
 
 def _remembered_zone_name(key: str):
     """The container's answer for this device while fresh (a name or None), else _UNKNOWN."""
-    name, expires = _TZ_CACHE.get(key, (None, 0.0))
+    name, expires = _TZ_CACHE.get(key) or (None, 0.0)
     return name if time.monotonic() < expires else _UNKNOWN
 
 
@@ -87,11 +70,9 @@ def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
     name = _remembered_zone_name(key)
     if name is not _UNKNOWN:
         return name
-    name = within(load_settings().alexa_api_timeout_seconds, _ask_settings_api, handler_input)
+    name = within(load_settings().alexa_api_timeout_seconds, settings_time_zone, handler_input)
     keep = _TZ_KEEP_SECONDS if _zone(name) else _TZ_RETRY_SECONDS
-    if len(_TZ_CACHE) >= _TZ_CACHE_LIMIT:
-        _TZ_CACHE.clear()
-    _TZ_CACHE[key] = (name, time.monotonic() + keep)
+    _TZ_CACHE.put(key, (name, time.monotonic() + keep))
     return name
 
 
@@ -105,7 +86,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     zone = _zone(session.get(TZ_SESSION_KEY))
     if zone:
         return zone
-    key = _device_key(handler_input)
+    key = device_key(handler_input)
     if not key:
         name = None
     elif ask:
@@ -115,7 +96,7 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
         name = None if name is _UNKNOWN else name
     zone = _zone(name)
     if zone is None:
-        locale = handler_input.request_envelope.request.locale
+        locale = getattr(handler_input.request_envelope.request, "locale", None)
         return ZoneInfo(content_for(locale).fact("default_time_zone"))
     session[TZ_SESSION_KEY] = name
     return zone

@@ -21,6 +21,7 @@ class Settings:
     retention_days: int
     alexa_api_timeout_seconds: float
     reminders_api_timeout_seconds: float
+    store_write_deadline_seconds: float
 
 
 def load_settings() -> Settings:
@@ -33,4 +34,7 @@ def load_settings() -> Settings:
         alexa_api_timeout_seconds=_float("ALEXA_API_TIMEOUT_SECONDS", 0.08),
         # Reminders are never on the cramp path: a longer bound, still well inside Alexa's 8 s.
         reminders_api_timeout_seconds=_float("REMINDERS_API_TIMEOUT_SECONDS", 2.0),
+        # A store write (or profile read) next to an answer: after this the user hears the
+        # answer regardless, and an episode's write is retried when the cramp has eased.
+        store_write_deadline_seconds=_float("CRAMP_SAVE_DEADLINE_SECONDS", 1.5),
     )

@@ -9,6 +9,8 @@ unreadable-request reply (Lambda) or HTTP 400 (web service).
 
 from __future__ import annotations
 
+import hashlib
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, RequestEnvelope
 
@@ -32,4 +34,23 @@ def session_attributes(handler_input: HandlerInput) -> dict:
     where the SDK's attributes manager would raise."""
     if handler_input.request_envelope.session is None:
         return {}
-    return handler_input.attributes_manager.session_attributes
+    attributes = handler_input.attributes_manager.session_attributes
+    return attributes if attributes is not None else {}
+
+
+def device_key(handler_input: HandlerInput) -> str | None:
+    """A one-way hash of the request's device id (for per-device caches), None without one."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device = getattr(system, "device", None)
+    device_id = getattr(device, "device_id", None)
+    if not isinstance(device_id, str) or not device_id:
+        return None
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses.
+    return hashlib.sha256(device_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def user_id_of(handler_input: HandlerInput) -> str | None:
+    """The Alexa userId of a request (every request type carries it in context.System)."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    user = getattr(system, "user", None)
+    return getattr(user, "user_id", None) or None

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .content import Content
-from .store import Cramp, night_of
+from .records import Cramp, night_of
 
 WEEK = 7
 FORTNIGHT = 14
@@ -153,7 +153,7 @@ def usual_time(cramps: list[Cramp]) -> str | None:
 
 def breakdown(content: Content, values: list[str | None], table: str) -> str:
     counted = collections.Counter(values).most_common()
-    names = {None: words(content, "side_none")}
+    names: dict[str | None, str] = {None: words(content, "side_none")}
     if table == "muscles":
         names.update(content.table("muscles"))
     else:

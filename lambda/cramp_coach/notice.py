@@ -1,4 +1,5 @@
-"""The first-use notice: "general information, not medical advice; in an emergency, call ...".
+"""The first-use notice: "general information, not a substitute for professional medical advice;
+in an emergency, call ...".
 
 Heard once per user, and only on turns where that costs a cramping person nothing: a day-time
 launch (before the welcome) or the end of a cramp episode (after the goodbye). Never before
@@ -9,14 +10,14 @@ from __future__ import annotations
 
 import logging
 
-from . import store
+from .config import load_settings
 from .speech import Speech
+from .storage import StoreError, within_deadline
 from .triage import sentences
 from .turn import Turn
 
 log = logging.getLogger(__name__)
 NOTICE_KEY = "notice_heard"
-DEADLINE = store.SAVE_DEADLINE_SECONDS
 
 
 # The flag lives in the user's profile. It is not health data (it says only that the user has
@@ -25,9 +26,9 @@ DEADLINE = store.SAVE_DEADLINE_SECONDS
 def _heard(t: Turn) -> bool:
     if t.session.get(NOTICE_KEY):
         return True
-    user = store.user_id_of(t.handler_input)
+    user, seconds = t.user_id, load_settings().store_write_deadline_seconds
     # Under the store's deadline: a hanging DynamoDB must not hold up the answer it follows.
-    profile = store.within_deadline(DEADLINE, store.load_profile, user) if user else None
+    profile = within_deadline(t.store, seconds, t.store.load_profile, user) if user else None
     heard = bool(profile and profile.get(NOTICE_KEY))
     if heard:
         t.session[NOTICE_KEY] = True
@@ -36,9 +37,9 @@ def _heard(t: Turn) -> bool:
 
 def _remember(t: Turn) -> None:
     t.session[NOTICE_KEY] = True
-    user = store.user_id_of(t.handler_input)
-    if user:
-        store.within_deadline(DEADLINE, store.update_profile, user, **{NOTICE_KEY: True})
+    if t.user_id:
+        seconds = load_settings().store_write_deadline_seconds
+        within_deadline(t.store, seconds, t.store.update_profile, t.user_id, **{NOTICE_KEY: True})
 
 
 def notice_speech(t: Turn) -> Speech:
@@ -52,7 +53,7 @@ def add_once(t: Turn, speech: Speech) -> Speech:
     said anyway (saying it twice is harmless; missing it is not) and never breaks the answer."""
     try:
         heard = _heard(t)
-    except store.StoreError:
+    except StoreError:
         log.warning("notice flag unreadable; saying the notice without remembering it")
         return speech.extend(notice_speech(t))
     if heard:
@@ -60,6 +61,6 @@ def add_once(t: Turn, speech: Speech) -> Speech:
     speech.extend(notice_speech(t))
     try:
         _remember(t)
-    except store.StoreError:
+    except StoreError:
         log.warning("notice flag not saved; the notice may be said again")
     return speech

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,7 +29,9 @@ from ask_sdk_model.services.reminder_management import (
 )
 
 from . import clock
+from .alexa_api import settings_time_zone
 from .config import load_settings
+from .deadline import DeadlinePassed, Deadlines
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ TIMEOUT = "timeout"  # no answer within the deadline, or no connection at all
 NOT_FOUND = "not_found"  # 404: the reminder was deleted (e.g. in the Alexa app)
 
 # Own threads: a hung call must not hold up the clock's time-zone look-ups.
-_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reminders-api")
+_DEADLINES = Deadlines("reminders-api")
 
 
 class ReminderFailure(Exception):
@@ -138,7 +138,7 @@ def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
     if session.get(clock.TZ_SESSION_KEY):  # the clock found the device's own zone
         return zone
     try:
-        name = _bounded(_settings_time_zone, handler_input)
+        name = _bounded(settings_time_zone, handler_input)
         found = ZoneInfo(name) if name else None
     except (ReminderFailure, ZoneInfoNotFoundError, ValueError):
         found = None
@@ -147,13 +147,6 @@ def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
         return zone
     session[clock.TZ_SESSION_KEY] = found.key
     return found
-
-
-def _settings_time_zone(handler_input: HandlerInput) -> str | None:
-    device = handler_input.request_envelope.context.system.device
-    if device is None or not device.device_id:
-        return None
-    return _factory(handler_input).get_ups_service().get_system_time_zone(device.device_id)
 
 
 # --- calls -------------------------------------------------------------------------
@@ -213,10 +206,9 @@ def _failure(error: Exception) -> ReminderFailure:
 
 def _bounded(call, *args):
     """Run one API call under the deadline; every failure becomes a ReminderFailure."""
-    future = _EXECUTOR.submit(call, *args)
     try:
-        return future.result(timeout=load_settings().reminders_api_timeout_seconds)
-    except FutureTimeout:
+        return _DEADLINES.run(load_settings().reminders_api_timeout_seconds, call, *args)
+    except DeadlinePassed:
         failure = ReminderFailure(TIMEOUT)
     except ReminderFailure as error:
         failure = error

@@ -1,79 +1,95 @@
-"""The skill: every handler and interceptor, registered in one visible place.
+"""The skill: every handler and interceptor, registered in one visible place, and what Yes
+and No mean after each question.
 
 Order matters: the first handler whose can_handle is true answers, so specific handlers
-(a Yes that answers 'Is it easing?') come before general ones (any IntentRequest).
+(a symptom, even mid-cramp) come before general ones (any IntentRequest).
 """
 
 from __future__ import annotations
 
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings
-from .journeys import basics, bedtime, cramp_now, guide, history, red_flags
+from .journeys import basics, bedtime, cramp_now, guide, red_flags
+from .journeys.history import answers, consent, deletion, log_cramp, recording
 from .observability import RequestLogger, ResponseLogger
+from .route import Answer, Intent, YesNo
+from .storage import CrampStore
+from .store import DynamoStore
+from .turn import Asking, TurnStarter
 
-REQUEST_HANDLERS = (
-    guide.EveningLaunchHandler,  # 20:00-21:59 local: offers tonight's tip
-    basics.LaunchHandler,
-    red_flags.SymptomHandler,  # a symptom goes to triage first, even mid-cramp
-    red_flags.CrampInARedFlagPlaceHandler,  # "cramp in my chest": triage, not a stretch
-    red_flags.WhenToWorryHandler,
-    red_flags.SymptomYesHandler,
-    red_flags.SymptomNoHandler,
-    cramp_now.CrampNowHandler,
-    cramp_now.StillCrampingHandler,
-    cramp_now.CrampEasedHandler,
-    cramp_now.ConfirmCalfHandler,
-    history.ConsentYesHandler,
-    history.ConsentNoHandler,
-    history.KeepCountHandler,
-    history.LogCrampHandler,
-    history.CrampCountHandler,
-    history.LastCrampHandler,
-    history.WhichLegHandler,
-    history.TrendHandler,
-    history.HistoryHandler,
-    history.DoctorSummaryHandler,
-    history.DeleteHistoryHandler,
-    history.DeleteYesHandler,
-    history.DeleteNoHandler,
-    history.SkillDisabledHandler,
-    guide.TipHandler,
-    guide.CausesHandler,
-    guide.RemedyHandler,
-    guide.MedicineHandler,
-    guide.PregnancyHandler,
-    guide.FaqHandler,
-    guide.GuideYesHandler,
-    guide.GuideNoHandler,
-    basics.HelpHandler,
-    basics.StopHandler,
-    basics.RepeatHandler,
-    basics.SessionEndedHandler,
-    bedtime.PermissionAnswerHandler,  # Connections.Response to the reminders permission
-    bedtime.ReminderYesHandler,  # only when asking "Shall I set it?" / "Shall I remove it?"
-    bedtime.ReminderNoHandler,
-    bedtime.SetReminderHandler,
-    bedtime.ChangeReminderHandler,
-    bedtime.ListRemindersHandler,
-    bedtime.CancelReminderHandler,
-    basics.FallbackHandler,  # any other intent
-    basics.UnhandledRequestHandler,  # any other request
+# What Yes and No mean after each question the skill asks (None: nothing; the fallback
+# answers). A new question: add its Asking member (turn.py) and a row here.
+YES_NO: dict[Asking, tuple[Answer | None, Answer | None]] = {
+    Asking.EASING: (cramp_now.eased, cramp_now.not_easing),
+    Asking.MUSCLE: (cramp_now.confirm_calf, cramp_now.not_easing),
+    Asking.SYMPTOM: (red_flags.ask_what_they_notice, red_flags.nothing_now),
+    Asking.CONSENT: (consent.consent_yes, consent.consent_no),
+    Asking.DELETE: (deletion.delete_yes, deletion.delete_no),
+    Asking.TIP: (guide.guide_yes, guide.guide_no),
+    Asking.TONIGHT_TIP: (guide.guide_yes, guide.guide_no),
+    Asking.GUIDE_MORE: (guide.guide_yes, guide.guide_no),
+    Asking.BEDTIME_TIME: (None, bedtime.declined),
+    Asking.BEDTIME_SET: (bedtime.save, bedtime.declined),
+    Asking.BEDTIME_CANCEL: (bedtime.finish_cancel, bedtime.declined),
+}
+
+REQUEST_HANDLERS: tuple[AbstractRequestHandler, ...] = (
+    guide.EveningLaunchHandler(),  # 20:00-21:59 local: offers tonight's tip
+    basics.LaunchHandler(),
+    red_flags.SymptomHandler(),  # a symptom goes to triage first, even mid-cramp
+    red_flags.CrampInARedFlagPlaceHandler(),  # "cramp in my chest": triage, not a stretch
+    Intent("WhenToWorryIntent", answer=red_flags.when_to_worry),
+    YesNo(YES_NO),  # before every other handler of Yes/No: the question decides
+    cramp_now.CrampNowHandler(),
+    Intent("StillCrampingIntent", answer=cramp_now.still_cramping, relief_first=True),
+    Intent("CrampEasedIntent", answer=cramp_now.eased),  # the goodbye may learn the zone
+    consent.KeepCountHandler(),
+    log_cramp.LogCrampHandler(),
+    answers.CrampCountHandler(),
+    answers.LastCrampHandler(),
+    Intent("WhichLegIntent", answer=answers.which_leg),
+    Intent("CrampTrendIntent", answer=answers.getting_better),
+    Intent("CrampHistoryIntent", answer=answers.show_history),
+    Intent("DoctorSummaryIntent", answer=answers.doctor_summary),
+    deletion.DeleteHistoryHandler(),
+    deletion.SkillDisabledHandler(),
+    Intent("TipIntent", answer=guide.give_tip),
+    guide.CausesHandler(),
+    guide.RemedyHandler(),
+    guide.MedicineHandler(),
+    Intent("PregnancyIntent", answer=guide.pregnancy),
+    guide.FaqHandler(),
+    basics.HelpHandler(),
+    basics.StopHandler(),
+    basics.RepeatHandler(),
+    basics.SessionEndedHandler(),
+    bedtime.PermissionAnswerHandler(),  # Connections.Response to the reminders permission
+    bedtime.SetReminderHandler(),
+    bedtime.ChangeReminderHandler(),
+    Intent("ListRemindersIntent", answer=bedtime.tell_reminder),
+    Intent("CancelReminderIntent", answer=bedtime.start_cancel),  # asks before removing it
+    basics.FallbackHandler(),  # any other intent
+    basics.UnhandledRequestHandler(),  # any other request
 )
 
 
-def build_skill() -> CustomSkill:
+def build_skill(store: CrampStore | None = None) -> CustomSkill:
+    """The skill, keeping its users' data in `store` (DynamoDB unless told otherwise)."""
     settings = load_settings()
+    store = store if store is not None else DynamoStore()
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
-    builder.skill_id = settings.skill_id
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK types it None
     for handler in REQUEST_HANDLERS:
-        builder.add_request_handler(handler())
-    builder.add_exception_handler(basics.SpeakAnywayExceptionHandler())
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(basics.SpeakAnywayExceptionHandler(store))
+    builder.add_global_request_interceptor(TurnStarter(store))  # first: every Turn has the store
     builder.add_global_request_interceptor(RequestLogger())
-    builder.add_global_request_interceptor(history.EpisodeSnapshot())
-    builder.add_global_response_interceptor(history.EpisodeRecorder())  # counts ended cramps
+    builder.add_global_request_interceptor(recording.EpisodeSnapshot())
+    builder.add_global_response_interceptor(recording.EpisodeRecorder())  # counts ended cramps
     builder.add_global_response_interceptor(ResponseLogger())
     return builder.create()
 

@@ -5,28 +5,40 @@ profile (consent, counters, other journeys' small state) or
 "CRAMP#<utc iso start>#<episode or request id>" for one cramp (expires after
 CRAMP_RETENTION_DAYS through the table's TTL attribute, expires_at).
 
-Every failure (timeouts, throttling, service errors, a deadline passing) becomes a
-StoreError, the one exception the journeys catch. The client is made once per container
-and reused across warm invocations; its timeouts and retries are set so that a slow
-DynamoDB costs a user at most a couple of seconds, never the whole 8-second budget.
+DynamoStore is the skill's CrampStore (storage.py). Every failure (timeouts, throttling,
+service errors, a deadline passing) becomes a StoreError, the one exception the journeys
+catch. The client is made once per container and reused across warm invocations; its
+timeouts and retries are set so that a slow DynamoDB costs a user at most a couple of
+seconds, never the whole 8-second budget.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import logging
-import os
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from .config import load_settings
+from .records import (  # noqa: F401 - the records' names are the store's vocabulary too
+    ALREADY_SAVED,
+    CONSENT_NO,
+    CONSENT_YES,
+    CRAMP_PREFIX,
+    NOT_ASKED,
+    REFUSED,
+    SAVED,
+    Cramp,
+    History,
+    Outcome,
+    Profile,
+    night_of,
+    utc_iso,
+)
+from .storage import StoreError, user_key, within_deadline  # noqa: F401 - callers use them
 
 # boto3 and botocore are imported on first use, not with this module: in a fresh container
 # they cost more CPU than the whole hello-world skill, and most requests (opening the skill,
@@ -35,10 +47,7 @@ from .config import load_settings
 log = logging.getLogger(__name__)
 
 PROFILE_SK = "PROFILE"
-CRAMP_PREFIX = "CRAMP#"
 TTL_ATTRIBUTE = "expires_at"
-CONSENT_YES = "yes"
-CONSENT_NO = "no"
 
 # Short timeouts and few, quick retries: botocore's defaults (60 s reads, legacy retries)
 # could outlast Alexa's 8-second limit many times over.
@@ -51,10 +60,6 @@ CLIENT_OPTIONS = {
 
 _client = None
 _client_lock = threading.Lock()
-
-
-class StoreError(Exception):
-    """DynamoDB could not be reached or refused the call: the journey carries on without it."""
 
 
 # --- the client and keys ----------------------------------------------------------------
@@ -86,23 +91,6 @@ def reset_client() -> None:
 
 def table_name() -> str:
     return load_settings().table_name
-
-
-def user_key(user_id: str) -> str:
-    """The partition key: a salted one-way hash, so the table never holds an Alexa userId."""
-    if not user_id:
-        raise StoreError("NoUser")  # a request without a user: nothing to keep or read
-    salt = load_settings().user_hash_salt
-    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses;
-    # valid ids hash exactly as before.
-    return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def user_id_of(handler_input) -> str | None:
-    """The Alexa userId of a request (every request type carries it in context.System)."""
-    system = getattr(handler_input.request_envelope.context, "system", None)
-    user = getattr(system, "user", None)
-    return getattr(user, "user_id", None) or None
 
 
 def _key(user_id: str, sk: str) -> dict:
@@ -154,32 +142,6 @@ def _call(operation: str, **kwargs) -> dict:
 # --- the profile ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Profile:
-    """A user's profile item. `consent` is "yes", "no", or None when never asked.
-
-    Other journeys keep their small state here too (tip rotation, reminder id,
-    notice_heard): read it with `profile.get("name")`, write it with update_profile.
-    """
-
-    fields: Mapping[str, Any]
-
-    @property
-    def consent(self) -> str | None:
-        return self.fields.get("consent")
-
-    @property
-    def consented(self) -> bool:
-        return self.consent == CONSENT_YES
-
-    @property
-    def cramp_count(self) -> int:
-        return int(self.fields.get("cramp_count", 0))
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.fields.get(name, default)
-
-
 def _profile_from_item(item: Mapping[str, dict] | None) -> Profile | None:
     if not item:
         return None
@@ -189,133 +151,44 @@ def _profile_from_item(item: Mapping[str, dict] | None) -> Profile | None:
     return Profile(fields)
 
 
-def load_profile(user_id: str) -> Profile | None:
-    """The user's profile, or None when the skill has never stored anything for them."""
-    reply = _call("get_item", TableName=table_name(), Key=_key(user_id, PROFILE_SK))
-    return _profile_from_item(reply.get("Item"))
-
-
-def update_profile(user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
-    """Set fields in one UpdateItem, creating the profile if absent; None removes a field.
-
-    `if_consented` writes only while the profile says consent = yes, so state kept for a
-    consenting user (tips heard, reminder id) cannot bring back a profile deleted meanwhile
-    from another device. Returns False when that condition stopped the write.
-    """
-    if not fields:
-        return True
-    names, values, sets, removes = {}, {}, [], []
-    for n, (name, value) in enumerate(sorted(fields.items())):
-        names[f"#f{n}"] = name
-        if value is None:
-            removes.append(f"#f{n}")
-        else:
-            values[f":v{n}"] = _to_dynamo(value)
-            sets.append(f"#f{n} = :v{n}")
-    expression = " ".join(
-        part
-        for part in (
-            "SET " + ", ".join(sets) if sets else "",
-            "REMOVE " + ", ".join(removes) if removes else "",
-        )
-        if part
-    )
-    kwargs = {
-        "TableName": table_name(),
-        "Key": _key(user_id, PROFILE_SK),
-        "UpdateExpression": expression,
-        "ExpressionAttributeNames": names,
-    }
-    if if_consented:
-        kwargs["ConditionExpression"] = "consent = :consent_yes"
-        values[":consent_yes"] = _to_dynamo(CONSENT_YES)
-    if values:
-        kwargs["ExpressionAttributeValues"] = values
-    try:
-        _call("update_item", **kwargs)
-    except StoreError as error:
-        if if_consented and str(error) == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 # --- cramps ------------------------------------------------------------------------
 
-SAVED = "saved"  # stored now
-ALREADY_SAVED = "already_saved"  # this episode or request was stored before: not counted again
-NOT_ASKED = "not_asked"  # no consent yet: nothing stored
-REFUSED = "refused"  # the user said no: nothing stored
 
-# The cramp-now answer waits at most this long for its one write; after that the user hears
-# the stretch regardless and the write is retried (idempotently) when the cramp has eased.
-SAVE_DEADLINE_SECONDS = float(os.environ.get("CRAMP_SAVE_DEADLINE_SECONDS", "1.5"))
-_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
-
-
-@dataclass(frozen=True)
-class Cramp:
-    """One cramp. `night` is the local date the night began (a 2 a.m. cramp: the day before)."""
-
-    at: dt.datetime  # when it started, aware
-    night: dt.date
-    muscle: str
-    side: str | None
-    source: str  # "live" (talked through it) or "logged" (told afterwards)
-    event_id: str  # the episode's first request id, or the logging request's id
-    time_known: bool = True
-    local_time: str | None = field(default=None)  # "03:10", the device's clock at the time
-
-    @property
-    def sort_key(self) -> str:
-        return f"{CRAMP_PREFIX}{utc_iso(self.at)}#{self.event_id}"
-
-    def item(self, user_id: str, retention_days: int) -> dict:
-        expires = int(self.at.timestamp()) + retention_days * 86400
-        values = {
-            "night": self.night.isoformat(),
-            "muscle": self.muscle,
-            "source": self.source,
-            "time_known": self.time_known,
-            "local_time": self.local_time or self.at.strftime("%H:%M"),
-            TTL_ATTRIBUTE: expires,
-        }
-        if self.side:
-            values["side"] = self.side
-        item = _key(user_id, self.sort_key)
-        item.update({k: _to_dynamo(v) for k, v in values.items()})
-        return item
-
-    @classmethod
-    def from_item(cls, item: Mapping[str, dict]) -> Cramp:
-        fields = _from_dynamo(item)
-        _, stamp, event_id = fields["sk"].split("#", 2)
-        return cls(
-            at=dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC),
-            night=dt.date.fromisoformat(fields["night"]),
-            muscle=fields.get("muscle", "any"),
-            side=fields.get("side"),
-            source=fields.get("source", "live"),
-            event_id=event_id,
-            time_known=bool(fields.get("time_known", True)),
-            local_time=fields.get("local_time"),
-        )
+def cramp_item(user_id: str, cramp: Cramp, retention_days: int) -> dict:
+    """The cramp as a DynamoDB item, expiring `retention_days` after it happened."""
+    expires = int(cramp.at.timestamp()) + retention_days * 86400
+    values = {
+        "night": cramp.night.isoformat(),
+        "muscle": cramp.muscle,
+        "source": cramp.source,
+        "time_known": cramp.time_known,
+        "local_time": cramp.local_time or cramp.at.strftime("%H:%M"),
+        TTL_ATTRIBUTE: expires,
+    }
+    if cramp.side:
+        values["side"] = cramp.side
+    item = _key(user_id, cramp.sort_key)
+    item.update({k: _to_dynamo(v) for k, v in values.items()})
+    return item
 
 
-NIGHT_BEGINS = dt.time(22, 0)
-
-
-def night_of(local: dt.datetime) -> dt.date:
-    """The night a local moment belongs to: the date the night began.
-
-    Nights run from 22:00 to 22:00 the next day, so a 2 a.m. cramp (and a rare afternoon
-    one) belongs to the night that began the evening before; 23:00 begins a new one.
-    """
-    return local.date() if local.time() >= NIGHT_BEGINS else local.date() - dt.timedelta(days=1)
+def _cramp_from_item(item: Mapping[str, dict]) -> Cramp:
+    fields = _from_dynamo(item)
+    _, stamp, event_id = fields["sk"].split("#", 2)
+    return Cramp(
+        at=dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC),
+        night=dt.date.fromisoformat(fields["night"]),
+        muscle=fields.get("muscle", "any"),
+        side=fields.get("side"),
+        source=fields.get("source", "live"),
+        event_id=event_id,
+        time_known=bool(fields.get("time_known", True)),
+        local_time=fields.get("local_time"),
+    )
 
 
 def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
-    update = {
+    update: dict[str, Any] = {
         "TableName": table_name(),
         "Key": _key(user_id, PROFILE_SK),
         "UpdateExpression": "ADD cramp_count :one",
@@ -333,13 +206,13 @@ def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
     return update
 
 
-def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consent: bool) -> str:
+def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consent: bool) -> Outcome:
     """One TransactWriteItems: count on the profile + put the event, both or neither."""
     from botocore.exceptions import ClientError
 
     put = {
         "TableName": table_name(),
-        "Item": cramp.item(user_id, load_settings().retention_days),
+        "Item": cramp_item(user_id, cramp, load_settings().retention_days),
         "ConditionExpression": "attribute_not_exists(sk)",  # the same episode never twice
     }
     items = [
@@ -376,72 +249,10 @@ def _guarded(operation: str, call, *args, **kwargs):
         raise StoreError(type(error).__name__) from error
 
 
-def within_deadline(seconds: float, call, *args, **kwargs):
-    """Run a store call with a hard deadline: a stuck socket cannot hold up the user."""
-    _make_client_before_the_deadline()
-    future = _EXECUTOR.submit(call, *args, **kwargs)
-    try:
-        return future.result(timeout=seconds)
-    except FutureTimeout as error:
-        log.warning("dynamodb call passed its %.2fs deadline", seconds)
-        raise StoreError("Deadline") from error
-
-
-def _make_client_before_the_deadline() -> None:
-    """Import boto3 and make the client outside the deadline, which is for the network: in a
-    fresh container on a small Lambda the import alone could use it all up."""
-    try:
-        client()
-    except Exception:  # noqa: BLE001 - the call itself fails the same way and reports it
-        log.debug("client not made before the deadline", exc_info=True)
-
-
-def record_cramp(user_id: str, cramp: Cramp, deadline: float | None = None) -> str:
-    """Count and store a cramp if the user consented: exactly one write, no read.
-
-    Returns SAVED, ALREADY_SAVED (same episode or retried request: not counted again),
-    NOT_ASKED or REFUSED (nothing stored). Raises StoreError on failure or past the deadline.
-    """
-    args = ("TransactWriteItems", _write_cramp, user_id, cramp)
-    options = {"consent_needed": True, "set_consent": False}
-    if deadline is None:
-        return _guarded(*args, **options)
-    return within_deadline(deadline, _guarded, *args, **options)
-
-
-def grant_consent(user_id: str, cramp: Cramp | None = None) -> str:
-    """Store consent = yes, and the cramp it was asked about (one transaction)."""
-    if cramp is None:
-        update_profile(user_id, consent=CONSENT_YES)
-        return SAVED
-    result = _guarded(
-        "TransactWriteItems",
-        _write_cramp,
-        user_id,
-        cramp,
-        consent_needed=False,
-        set_consent=True,
-    )
-    if result == ALREADY_SAVED:  # the cramp was in already; the consent still counts
-        update_profile(user_id, consent=CONSENT_YES)
-    return result
-
-
-def refuse_consent(user_id: str) -> None:
-    """Store only the refusal, so the skill never asks again."""
-    update_profile(user_id, consent=CONSENT_NO)
-
-
 # --- reading history ------------------------------------------------------------------
 
 PAGE_SIZE = 500
 MAX_EVENTS = 5000  # a bound on one history request, far above any real user's 60 nights
-
-
-@dataclass(frozen=True)
-class History:
-    profile: Profile | None
-    cramps: list[Cramp]  # oldest first
 
 
 def _split(items: list[dict]) -> History:
@@ -451,58 +262,8 @@ def _split(items: list[dict]) -> History:
         if sk == PROFILE_SK:
             profile = _profile_from_item(item)
         elif sk.startswith(CRAMP_PREFIX):
-            cramps.append(Cramp.from_item(item))
+            cramps.append(_cramp_from_item(item))
     return History(profile, sorted(cramps, key=lambda c: c.at))
-
-
-def history_since(user_id: str, since: dt.datetime) -> History:
-    """The profile and every cramp since a moment, in one Query.
-
-    "PROFILE" sorts after every "CRAMP#..." key, so sk BETWEEN "CRAMP#<since>" AND
-    "PROFILE" returns the cramps and the profile together: one read, no Scan.
-
-    Read backwards (newest first), so the profile comes first and, past MAX_EVENTS, the
-    oldest cramps are the ones left out: never the profile (consent) or last night.
-    """
-    items: list[dict] = []
-    start = None
-    while len(items) < MAX_EVENTS:
-        kwargs = {
-            "TableName": table_name(),
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :profile",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": user_key(user_id)},
-                ":from": {"S": CRAMP_PREFIX + utc_iso(since)},
-                ":profile": {"S": PROFILE_SK},
-            },
-            "ScanIndexForward": False,
-            "Limit": PAGE_SIZE,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = _call("query", **kwargs)
-        items.extend(page.get("Items", []))
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            break
-    return _split(items)
-
-
-def latest_cramp(user_id: str) -> History:
-    """The profile and the most recent cramp, in one Query read backwards from PROFILE."""
-    reply = _call(
-        "query",
-        TableName=table_name(),
-        KeyConditionExpression="pk = :pk AND sk BETWEEN :cramps AND :profile",
-        ExpressionAttributeValues={
-            ":pk": {"S": user_key(user_id)},
-            ":cramps": {"S": CRAMP_PREFIX},
-            ":profile": {"S": PROFILE_SK},
-        },
-        ScanIndexForward=False,
-        Limit=2,
-    )
-    return _split(reply.get("Items", []))
 
 
 # --- deletion -------------------------------------------------------------------------
@@ -542,21 +303,161 @@ def _delete_batch(keys: list[dict]) -> None:
     raise StoreError("UnprocessedItems")
 
 
-def delete_user(user_id: str) -> int:
-    """Delete every item of the user (profile and cramps); returns how many were deleted."""
-    pk = user_key(user_id)
-    batch, deleted = [], 0
-    for key in _all_keys(pk):
-        batch.append({"pk": key["pk"], "sk": key["sk"]})
-        if len(batch) == _BATCH:
+class DynamoStore:
+    """The CrampStore on DynamoDB. Settings (table, salt, retention) are read on each call,
+    from the environment read once per container in production."""
+
+    def warm_up(self) -> None:
+        """Import boto3 and make the client outside any deadline, which is for the network: in
+        a fresh container on a small Lambda the import alone could use it all up."""
+        try:
+            client()
+        except Exception:  # noqa: BLE001 - the call itself fails the same way and reports it
+            log.debug("client not made before the deadline", exc_info=True)
+
+    def load_profile(self, user_id: str) -> Profile | None:
+        """The user's profile, or None when the skill has never stored anything for them."""
+        reply = _call("get_item", TableName=table_name(), Key=_key(user_id, PROFILE_SK))
+        return _profile_from_item(reply.get("Item"))
+
+    def update_profile(self, user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
+        """Set fields in one UpdateItem, creating the profile if absent; None removes a field.
+
+        `if_consented` writes only while the profile says consent = yes, so state kept for a
+        consenting user (tips heard, reminder id) cannot bring back a profile deleted meanwhile
+        from another device. Returns False when that condition stopped the write.
+        """
+        if not fields:
+            return True
+        names, values, sets, removes = {}, {}, [], []
+        for n, (name, value) in enumerate(sorted(fields.items())):
+            names[f"#f{n}"] = name
+            if value is None:
+                removes.append(f"#f{n}")
+            else:
+                values[f":v{n}"] = _to_dynamo(value)
+                sets.append(f"#f{n} = :v{n}")
+        expression = " ".join(
+            part
+            for part in (
+                "SET " + ", ".join(sets) if sets else "",
+                "REMOVE " + ", ".join(removes) if removes else "",
+            )
+            if part
+        )
+        kwargs = {
+            "TableName": table_name(),
+            "Key": _key(user_id, PROFILE_SK),
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+        }
+        if if_consented:
+            kwargs["ConditionExpression"] = "consent = :consent_yes"
+            values[":consent_yes"] = _to_dynamo(CONSENT_YES)
+        if values:
+            kwargs["ExpressionAttributeValues"] = values
+        try:
+            _call("update_item", **kwargs)
+        except StoreError as error:
+            if if_consented and str(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def record_cramp(self, user_id: str, cramp: Cramp) -> Outcome:
+        """Count and store a cramp if the user consented: exactly one write, no read.
+
+        Returns SAVED, ALREADY_SAVED (same episode or retried request: not counted again),
+        NOT_ASKED or REFUSED (nothing stored). Raises StoreError on failure.
+        """
+        return _guarded(
+            "TransactWriteItems",
+            _write_cramp,
+            user_id,
+            cramp,
+            consent_needed=True,
+            set_consent=False,
+        )
+
+    def grant_consent(self, user_id: str, cramp: Cramp | None = None) -> Outcome:
+        """Store consent = yes, and the cramp it was asked about (one transaction)."""
+        if cramp is None:
+            self.update_profile(user_id, consent=CONSENT_YES)
+            return SAVED
+        result = _guarded(
+            "TransactWriteItems",
+            _write_cramp,
+            user_id,
+            cramp,
+            consent_needed=False,
+            set_consent=True,
+        )
+        if result == ALREADY_SAVED:  # the cramp was in already; the consent still counts
+            self.update_profile(user_id, consent=CONSENT_YES)
+        return result
+
+    def refuse_consent(self, user_id: str) -> None:
+        """Store only the refusal, so the skill never asks again."""
+        self.update_profile(user_id, consent=CONSENT_NO)
+
+    def history_since(self, user_id: str, since: dt.datetime) -> History:
+        """The profile and every cramp since a moment, in one Query.
+
+        "PROFILE" sorts after every "CRAMP#..." key, so sk BETWEEN "CRAMP#<since>" AND
+        "PROFILE" returns the cramps and the profile together: one read, no Scan.
+
+        Read backwards (newest first), so the profile comes first and, past MAX_EVENTS, the
+        oldest cramps are the ones left out: never the profile (consent) or last night.
+        """
+        items: list[dict] = []
+        start = None
+        while len(items) < MAX_EVENTS:
+            kwargs = {
+                "TableName": table_name(),
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :profile",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": user_key(user_id)},
+                    ":from": {"S": CRAMP_PREFIX + utc_iso(since)},
+                    ":profile": {"S": PROFILE_SK},
+                },
+                "ScanIndexForward": False,
+                "Limit": PAGE_SIZE,
+            }
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            page = _call("query", **kwargs)
+            items.extend(page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+        return _split(items)
+
+    def latest_cramp(self, user_id: str) -> History:
+        """The profile and the most recent cramp, in one Query read backwards from PROFILE."""
+        reply = _call(
+            "query",
+            TableName=table_name(),
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :cramps AND :profile",
+            ExpressionAttributeValues={
+                ":pk": {"S": user_key(user_id)},
+                ":cramps": {"S": CRAMP_PREFIX},
+                ":profile": {"S": PROFILE_SK},
+            },
+            ScanIndexForward=False,
+            Limit=2,
+        )
+        return _split(reply.get("Items", []))
+
+    def delete_user(self, user_id: str) -> int:
+        """Delete every item of the user (profile and cramps); returns how many were deleted."""
+        pk = user_key(user_id)
+        batch, deleted = [], 0
+        for key in _all_keys(pk):
+            batch.append({"pk": key["pk"], "sk": key["sk"]})
+            if len(batch) == _BATCH:
+                _delete_batch(batch)
+                deleted, batch = deleted + len(batch), []
+        if batch:
             _delete_batch(batch)
-            deleted, batch = deleted + len(batch), []
-    if batch:
-        _delete_batch(batch)
-        deleted += len(batch)
-    return deleted
-
-
-def utc_iso(moment: dt.datetime) -> str:
-    """Sortable UTC timestamps for sort keys: 2026-11-26T08:00:00Z."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            deleted += len(batch)
+        return deleted

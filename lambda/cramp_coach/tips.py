@@ -2,7 +2,7 @@
 
 The rotation is a list of the tip ids heard in the current round. Where it is kept is behind
 `TipMemory` (load/save): `SessionTipMemory` for the conversation, `ProfileTipMemory` adds the
-user's DynamoDB profile (store.py) when they consented, so the rotation lasts across nights.
+user's profile (the CrampStore) when they consented, so the rotation lasts across nights.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import logging
 import random
 from collections.abc import Sequence
 from typing import Protocol
+
+from .storage import CrampStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +82,10 @@ class ProfileTipMemory:
     PROFILE_FIELD = "tips_heard"
     CONSENTED_KEY = "tips_in_profile"  # session: True/False once the profile was read
 
-    def __init__(self, session: dict, user_id: str | None):
+    def __init__(self, session: dict, store: CrampStore, user_id: str | None):
         self._session = SessionTipMemory(session)
         self._flags = session
+        self._store = store
         self._user_id = user_id
 
     def _consented(self) -> bool:
@@ -91,16 +94,14 @@ class ProfileTipMemory:
     def load(self) -> list[str]:
         if self.CONSENTED_KEY in self._flags or not self._user_id:
             return self._session.load()
-        from . import store  # here, so the rotation itself never needs boto3
-
         try:
-            profile = store.load_profile(self._user_id)
-        except store.StoreError:
+            profile = self._store.load_profile(self._user_id)
+        except StoreError:
             log.warning("tip rotation: profile unavailable, using the session")
             return self._session.load()
         consented = bool(profile and profile.consented)
         self._flags[self.CONSENTED_KEY] = consented
-        if consented:
+        if consented and profile is not None:
             stored = profile.get(self.PROFILE_FIELD)
             if isinstance(stored, list):
                 self._session.save([str(tip) for tip in stored])
@@ -110,11 +111,9 @@ class ProfileTipMemory:
         self._session.save(seen_ids)
         if not (self._consented() and self._user_id):
             return
-        from . import store
-
         try:
-            store.update_profile(
+            self._store.update_profile(
                 self._user_id, if_consented=True, **{self.PROFILE_FIELD: list(seen_ids)}
             )
-        except store.StoreError:
+        except StoreError:
             log.warning("tip rotation: could not save to the profile this time")

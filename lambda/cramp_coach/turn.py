@@ -7,21 +7,42 @@ content) never pays for it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from . import clock
-from .content import Content, content_for
-from .envelope import session_attributes
+from .content import Content, Item, content_for
+from .envelope import session_attributes, user_id_of
 from .speech import Speech
+from .storage import CrampStore
+from .triage import sources_line
 
 TURN_KEY = "turn"
 REPEAT_KEY = "repeat"
 ASKING_KEY = "asking"  # what the skill's last question was, so Yes/No know what they answer
+
+
+class Asking(StrEnum):
+    """The question the skill's last reply asked: what a Yes or No answers (skill.YES_NO)."""
+
+    EASING = "easing"  # "Is it easing?"
+    MUSCLE = "muscle"  # the night launch: "Is it your calf?"
+    SYMPTOM = "symptom"  # "If one of these is happening now, tell me"
+    CONSENT = "consent"  # "Shall I keep a private count?"
+    DELETE = "delete"  # "Delete your history?"
+    TIP = "tip"  # "Another tip?"
+    TONIGHT_TIP = "tonight_tip"  # the evening launch: "Tonight's tip?"
+    GUIDE_MORE = "guide_more"  # "Want to hear more?"
+    BEDTIME_TIME = "bedtime_time"  # "What time should I remind you?"
+    BEDTIME_SET = "bedtime_set"  # "Shall I set it?"
+    BEDTIME_CANCEL = "bedtime_cancel"  # "Shall I remove it?"
 
 
 @dataclass(frozen=True)
@@ -31,8 +52,9 @@ class Card:
 
 
 class Turn:
-    def __init__(self, handler_input: HandlerInput):
+    def __init__(self, handler_input: HandlerInput, store: CrampStore):
         self.handler_input = handler_input
+        self.store = store  # where the user's profile and cramps are kept
         self.may_wait = True  # False: nothing slow (no Settings API call) before the answer
 
     def relief_first(self) -> Turn:
@@ -61,14 +83,25 @@ class Turn:
         """Session attributes; an empty scratch dict for requests outside a session."""
         return session_attributes(self.handler_input)
 
-    @property
-    def request_id(self) -> str:
-        return self.handler_input.request_envelope.request.request_id or ""
+    @cached_property
+    def user_id(self) -> str:
+        """The Alexa userId (every request type carries it; "" if one did not); the store
+        keeps only its hash."""
+        return user_id_of(self.handler_input) or ""
 
     @property
-    def asking(self) -> str | None:
+    def request_id(self) -> str:
+        return getattr(self.handler_input.request_envelope.request, "request_id", None) or ""
+
+    @property
+    def asking(self) -> Asking | None:
         asked = self.session.get(ASKING_KEY)
-        return asked if isinstance(asked, str) else None  # client data: only ours is a str
+        if not isinstance(asked, str):
+            return None
+        try:
+            return Asking(asked)  # client data: only one of our questions counts
+        except ValueError:
+            return None
 
     def phrase(self, key: str, **values: str) -> str:
         return self.content.phrase(key, **values)
@@ -82,7 +115,7 @@ class Turn:
         *,
         reprompt: Speech | None = None,
         card: Card | None = None,
-        asking: str | None = None,
+        asking: Asking | None = None,
         end: bool | None = None,
         urgent: bool = False,
     ) -> Response:
@@ -100,12 +133,17 @@ class Turn:
             builder.ask(again)
             self.session[REPEAT_KEY] = {"speech": spoken, "reprompt": again}
         if asking:
-            self.session[ASKING_KEY] = asking
+            self.session[ASKING_KEY] = asking.value
         else:
             self.session.pop(ASKING_KEY, None)
         # Explicit either way: a reply without a question closes the session.
         builder.set_should_end_session(end if end is not None else reprompt is None)
         return builder.response
+
+    def card_footer(self, items: Sequence[Item]) -> list[str]:
+        """The end of every advice card: a blank line, the sources behind `items`, the
+        disclaimer with the emergency number."""
+        return ["", sources_line(self.content, items), self.disclaimer()]
 
     def disclaimer(self) -> str:
         return self.phrase(
@@ -113,9 +151,24 @@ class Turn:
         )
 
 
-def turn(handler_input: HandlerInput) -> Turn:
-    """The Turn for this request, made once and shared by interceptors and handlers."""
+def turn(handler_input: HandlerInput, store: CrampStore | None = None) -> Turn:
+    """The Turn for this request, made once (by TurnStarter, with the skill's store) and
+    shared by interceptors and handlers."""
     attributes = handler_input.attributes_manager.request_attributes
     if TURN_KEY not in attributes:
-        attributes[TURN_KEY] = Turn(handler_input)
-    return attributes[TURN_KEY]
+        if store is None:
+            raise LookupError("no Turn for this request: is TurnStarter registered first?")
+        attributes[TURN_KEY] = Turn(handler_input, store)
+    made = attributes[TURN_KEY]
+    assert isinstance(made, Turn)
+    return made
+
+
+class TurnStarter(AbstractRequestInterceptor):
+    """The first interceptor: makes the request's Turn with the skill's store."""
+
+    def __init__(self, store: CrampStore):
+        self.store = store
+
+    def process(self, handler_input: HandlerInput) -> None:
+        turn(handler_input, self.store)

@@ -11,6 +11,7 @@ from ask_sdk_model import Response
 
 from .. import notice
 from ..speech import Speech, is_our_ssml
+from ..storage import CrampStore
 from ..turn import REPEAT_KEY, turn
 from . import cramp_now
 
@@ -118,12 +119,15 @@ class UnhandledRequestHandler(AbstractRequestHandler):
 class SpeakAnywayExceptionHandler(AbstractExceptionHandler):
     """Whatever broke, say something useful: at night, the calf stretch."""
 
+    def __init__(self, store: CrampStore):
+        self.store = store
+
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.exception("handler failed: %s", type(exception).__name__)
-        t = turn(handler_input)
+        t = turn(handler_input, self.store)
         try:
             night = t.night
         except Exception:  # noqa: BLE001 - the clock itself may be what failed

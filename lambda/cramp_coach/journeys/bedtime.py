@@ -11,7 +11,6 @@ user has agreed to storage; otherwise the Reminders API's own list finds it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -23,11 +22,14 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
-from .. import reminders, store
+from .. import reminders
+from ..cache import BoundedCache
+from ..envelope import device_key
 from ..reminders import PERMISSION, THROTTLED, TIMEOUT, ReminderFailure
 from ..slots import slot
 from ..speech import Speech
-from ..turn import ASKING_KEY, Card, Turn, turn
+from ..storage import StoreError
+from ..turn import ASKING_KEY, Asking, Card, Turn, turn
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +37,10 @@ TABLE = "bedtime"  # the phrases table in content/<locale>/phrases.toml
 STATE_KEY = "bedtime"
 # Devices (hashed ids) that answered a voice permission request with an error, for the
 # container's life: they get the consent card straight away next time.
-_NO_VOICE_CONSENT: set[str] = set()
-_NO_VOICE_CONSENT_LIMIT = 10_000
+_NO_VOICE_CONSENT: BoundedCache[str, bool] = BoundedCache()
 PROFILE_FIELD = "reminder_id"
 TOKEN_PREFIX = "bedtime"
 
-ASKING_TIME = "bedtime_time"
-ASKING_SET = "bedtime_set"
-ASKING_CANCEL = "bedtime_cancel"
 
 SET, CHANGE, LIST, CANCEL = "set", "change", "list", "cancel"
 
@@ -149,23 +147,23 @@ class Remembered:
     reminder_id: str | None
 
 
-def recall(handler_input: HandlerInput) -> Remembered:
-    user = store.user_id_of(handler_input)
+def recall(t: Turn) -> Remembered:
+    user = t.user_id
     try:
-        profile = store.load_profile(user) if user else None
-    except store.StoreError:
+        profile = t.store.load_profile(user) if user else None
+    except StoreError:
         profile = None  # the API's list still finds the reminder
     if profile is None or not profile.consented:
         return Remembered(user, False, None)
     return Remembered(user, True, profile.get(PROFILE_FIELD))
 
 
-def remember(memory: Remembered, reminder_id: str | None) -> None:
-    if not memory.consented or reminder_id == memory.reminder_id:
+def remember(t: Turn, memory: Remembered, reminder_id: str | None) -> None:
+    if not memory.consented or not memory.user_id or reminder_id == memory.reminder_id:
         return
     try:
-        store.update_profile(memory.user_id, if_consented=True, **{PROFILE_FIELD: reminder_id})
-    except store.StoreError:
+        t.store.update_profile(memory.user_id, if_consented=True, **{PROFILE_FIELD: reminder_id})
+    except StoreError:
         log.warning("reminder id not kept in the profile; the API list will find it")
 
 
@@ -174,7 +172,9 @@ def remember(memory: Remembered, reminder_id: str | None) -> None:
 
 def ask_for_time(t: Turn, key: str) -> Response:
     return t.reply(
-        Speech(phrase(t, key)), reprompt=Speech(phrase(t, "ask_time_reprompt")), asking=ASKING_TIME
+        Speech(phrase(t, key)),
+        reprompt=Speech(phrase(t, "ask_time_reprompt")),
+        asking=Asking.BEDTIME_TIME,
     )
 
 
@@ -189,14 +189,12 @@ def propose(t: Turn, action: str, value: str | None) -> Response:
     return t.reply(
         Speech(phrase(t, "confirm_change" if action == CHANGE else "confirm_set", **words)),
         reprompt=Speech(phrase(t, "confirm_reprompt", **words)),
-        asking=ASKING_SET,
+        asking=Asking.BEDTIME_SET,
     )
 
 
 def _device(t: Turn) -> str:
-    device = getattr(t.handler_input.request_envelope.context.system, "device", None)
-    device_id = getattr(device, "device_id", None) or ""
-    return hashlib.sha256(device_id.encode()).hexdigest()
+    return device_key(t.handler_input) or ""  # no device id: one shared entry
 
 
 def voice_consent_possible(t: Turn) -> bool:
@@ -206,9 +204,7 @@ def voice_consent_possible(t: Turn) -> bool:
 
 
 def no_voice_consent_on_this_device(t: Turn) -> None:
-    if len(_NO_VOICE_CONSENT) >= _NO_VOICE_CONSENT_LIMIT:
-        _NO_VOICE_CONSENT.clear()
-    _NO_VOICE_CONSENT.add(_device(t))
+    _NO_VOICE_CONSENT.put(_device(t), True)
 
 
 def ask_permission(t: Turn) -> Response:
@@ -265,13 +261,13 @@ def save(t: Turn, just_granted: bool = False) -> Response:
     request = reminders.nightly_request(
         at, reminders.reminder_zone(hi), t.now, locale, phrase(t, "reminder_text")
     )
-    memory = recall(hi)
+    memory = recall(t)
     try:
         known = memory.reminder_id or _existing_token(hi)
         token, updated = reminders.save_nightly(hi, request, known)
     except ReminderFailure as failure:
         return failed(t, failure, just_granted)
-    remember(memory, token)
+    remember(t, memory, token)
     clear_pending(t)
     words = time_words(t, at)
     return t.reply(
@@ -320,7 +316,9 @@ def start_cancel(t: Turn, just_granted: bool = False) -> Response:
     set_pending(t, action=CANCEL, token=nightly.token, time=at.strftime("%H:%M") if at else None)
     question = phrase(t, "cancel_confirm", **time_words(t, at)) if at else None
     reprompt = phrase(t, "cancel_reprompt")
-    return t.reply(Speech(question or reprompt), reprompt=Speech(reprompt), asking=ASKING_CANCEL)
+    return t.reply(
+        Speech(question or reprompt), reprompt=Speech(reprompt), asking=Asking.BEDTIME_CANCEL
+    )
 
 
 def finish_cancel(t: Turn) -> Response:
@@ -332,9 +330,9 @@ def finish_cancel(t: Turn) -> Response:
         reminders.delete_nightly(hi, token)
     except ReminderFailure as failure:
         return failed(t, failure, just_granted=False)
-    memory = recall(hi)
+    memory = recall(t)
     if memory.reminder_id:
-        remember(memory, None)
+        remember(t, memory, None)
     clear_pending(t)
     return t.reply(Speech(phrase(t, "cancel_done")), end=True)
 
@@ -365,7 +363,7 @@ class SetReminderHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        changing = t.asking == ASKING_TIME and pending(t).get("action") == CHANGE
+        changing = t.asking == Asking.BEDTIME_TIME and pending(t).get("action") == CHANGE
         return propose(t, CHANGE if changing else SET, slot(handler_input, "time").heard)
 
 
@@ -379,55 +377,11 @@ class ChangeReminderHandler(AbstractRequestHandler):
         return propose(turn(handler_input), CHANGE, slot(handler_input, "time").heard)
 
 
-class ListRemindersHandler(AbstractRequestHandler):
-    """'What reminders do I have?', 'When is my reminder?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ListRemindersIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return tell_reminder(turn(handler_input))
-
-
-class CancelReminderHandler(AbstractRequestHandler):
-    """'Cancel my reminder' (asks before removing it)."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CancelReminderIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return start_cancel(turn(handler_input))
-
-
-class ReminderYesHandler(AbstractRequestHandler):
-    """'Yes' to 'Shall I set it?' or 'Shall I remove it?' - only those questions."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and turn(handler_input).asking in (
-            ASKING_SET,
-            ASKING_CANCEL,
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        return finish_cancel(t) if t.asking == ASKING_CANCEL else save(t)
-
-
-class ReminderNoHandler(AbstractRequestHandler):
+def declined(t: Turn) -> Response:
     """'No' to a reminder question: nothing is set or removed."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input) and turn(handler_input).asking in (
-            ASKING_SET,
-            ASKING_CANCEL,
-            ASKING_TIME,
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        key = "cancel_declined" if t.asking == ASKING_CANCEL else "set_declined"
-        clear_pending(t)
-        return t.reply(Speech(phrase(t, key)), end=True)
+    key = "cancel_declined" if t.asking == Asking.BEDTIME_CANCEL else "set_declined"
+    clear_pending(t)
+    return t.reply(Speech(phrase(t, key)), end=True)
 
 
 class PermissionAnswerHandler(AbstractRequestHandler):

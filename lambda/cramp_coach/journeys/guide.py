@@ -14,18 +14,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from .. import clock, store, tips, triage
+from .. import clock, tips, triage
 from ..content import Item
 from ..slots import slot
 from ..speech import Speech
-from ..turn import Card, Turn, turn
+from ..turn import Asking, Card, Turn, turn
 
 # From 20:00 a launch offers tonight's tip; from 22:00 (clock.NIGHT_STARTS) the night launch
 # leads with the calf stretch instead, because by then a launch most likely means a cramp.
 EVENING_STARTS = dt.time(20, 0)
-ASKING_TIP = "tip"
-ASKING_TONIGHT_TIP = "tonight_tip"
-ASKING_MORE = "guide_more"
 WALK_TOPICS = ("causes", "pregnancy")  # the topics walk() tells one item at a time
 WALK_KEY = "guide_walk"  # {"topic": ..., "said": [ids]} while walking through a topic
 GENERAL_REMEDY_ADVICE = ("faqs", "natural_remedies")
@@ -53,8 +50,7 @@ def card_for(t: Turn, title: str, items: list[Item], notes: tuple[str, ...] = ()
         grade = item.get("grade") or item.get("evidence")
         if grade:
             lines.append(t.phrase("card_evidence", evidence=grade))
-    sources = sorted({name for item in items for name in t.content.source_names(item.sources)})
-    lines += ["", t.phrase("card_sources", sources="; ".join(sources)), t.disclaimer()]
+    lines += t.card_footer(items)
     return Card(title, "\n".join(lines))
 
 
@@ -68,7 +64,7 @@ def spoken_name(item: Item) -> str:
 
 def tip_memory(t: Turn) -> tips.TipMemory:
     """The session, and the profile too when the user consented to the skill keeping data."""
-    return tips.ProfileTipMemory(t.session, store.user_id_of(t.handler_input))
+    return tips.ProfileTipMemory(t.session, t.store, t.user_id)
 
 
 def give_tip(t: Turn) -> Response:
@@ -87,7 +83,7 @@ def give_tip(t: Turn) -> Response:
         speech,
         reprompt=Speech(t.phrase("tip_more_reprompt")),
         card=card_for(t, t.phrase("card_title_tip"), [item]),
-        asking=ASKING_TIP,
+        asking=Asking.TIP,
     )
 
 
@@ -99,7 +95,7 @@ def evening_launch(t: Turn) -> Response:
     return t.reply(
         Speech(t.phrase("evening_launch")),
         reprompt=Speech(t.phrase("evening_launch_reprompt")),
-        asking=ASKING_TONIGHT_TIP,
+        asking=Asking.TONIGHT_TIP,
     )
 
 
@@ -127,7 +123,7 @@ def walk(t: Turn, topic: str, title: str) -> Response:
         return t.reply(speech, card=card, end=True)
     speech.say(t.phrase("more_offer"))
     return t.reply(
-        speech, reprompt=Speech(t.phrase("more_reprompt")), card=card, asking=ASKING_MORE
+        speech, reprompt=Speech(t.phrase("more_reprompt")), card=card, asking=Asking.GUIDE_MORE
     )
 
 
@@ -178,6 +174,11 @@ def medicine_answer(t: Turn, handler_input: HandlerInput) -> Response:
     return single(t, item, t.phrase("card_title_medicine", name=names))
 
 
+def pregnancy(t: Turn) -> Response:
+    """'Leg cramps in pregnancy', 'I'm pregnant and get cramps'."""
+    return walk(t, "pregnancy", "card_title_pregnancy")
+
+
 def cause_answer(t: Turn, handler_input: HandlerInput) -> Response:
     """A named cause (or stress, which the questions answer honestly), else the walk-through."""
     named = slot(handler_input, "cause")
@@ -212,16 +213,6 @@ class EveningLaunchHandler(AbstractRequestHandler):
         return evening_launch(turn(handler_input))
 
 
-class TipHandler(AbstractRequestHandler):
-    """'Give me a tip', 'tonight's tip', 'how do I stop getting cramps'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("TipIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return give_tip(turn(handler_input))
-
-
 class CausesHandler(AbstractRequestHandler):
     """'Why do I get cramps at night', 'can thyroid problems cause cramps'."""
 
@@ -252,16 +243,6 @@ class MedicineHandler(AbstractRequestHandler):
         return medicine_answer(turn(handler_input), handler_input)
 
 
-class PregnancyHandler(AbstractRequestHandler):
-    """'Leg cramps in pregnancy', 'I'm pregnant and get cramps'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("PregnancyIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return walk(turn(handler_input), "pregnancy", "card_title_pregnancy")
-
-
 class FaqHandler(AbstractRequestHandler):
     """'Tell me about natural remedies', 'a question about stress'."""
 
@@ -272,36 +253,16 @@ class FaqHandler(AbstractRequestHandler):
         return faq_answer(turn(handler_input), handler_input)
 
 
-class GuideYesHandler(AbstractRequestHandler):
+def guide_yes(t: Turn) -> Response:
     """'Yes' to 'Another tip?', 'tonight's tip?' or 'Want to hear more?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and turn(handler_input).asking in (
-            ASKING_TIP,
-            ASKING_TONIGHT_TIP,
-            ASKING_MORE,
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        state = t.session.get(WALK_KEY)
-        topic = state.get("topic") if isinstance(state, dict) else None
-        if t.asking == ASKING_MORE and topic in WALK_TOPICS:
-            return walk(t, topic, f"card_title_{topic}")
-        return give_tip(t)
+    state = t.session.get(WALK_KEY)
+    topic = state.get("topic") if isinstance(state, dict) else None
+    if t.asking == Asking.GUIDE_MORE and topic in WALK_TOPICS:
+        return walk(t, topic, f"card_title_{topic}")
+    return give_tip(t)
 
 
-class GuideNoHandler(AbstractRequestHandler):
+def guide_no(t: Turn) -> Response:
     """'No' to any guide question: a quiet goodbye."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input) and turn(handler_input).asking in (
-            ASKING_TIP,
-            ASKING_TONIGHT_TIP,
-            ASKING_MORE,
-        )
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        t.session.pop(WALK_KEY, None)
-        return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)
+    t.session.pop(WALK_KEY, None)
+    return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)

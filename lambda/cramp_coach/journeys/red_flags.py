@@ -14,15 +14,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from .. import triage
+from .. import episode, triage
 from ..slots import slot
 from ..speech import Speech
-from ..turn import Card, Turn, turn
-from . import cramp_now
+from ..turn import Asking, Card, Turn, turn
 
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 GUIDE = "when_to_worry"
-ASKING_SYMPTOM = "symptom"
 ENDS_AT_ONCE = ("emergency", "urgent")  # the person has a call to make; no coaching after it
 
 
@@ -45,8 +43,8 @@ def red_flag_place(handler_input: HandlerInput) -> str | None:
 
 def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
     """A cramp already past ten minutes is itself a red flag, whatever else is said."""
-    ep = cramp_now.episode(t)
-    if ep and cramp_now.episode_age(t, ep) >= cramp_now.ESCALATE_AFTER:
+    ep = episode.current(t)
+    if ep and ep.past_ten_minutes(t.now):
         return [*symptom_ids, triage.LONG_CRAMP]
     return symptom_ids
 
@@ -61,7 +59,7 @@ def verdict_card(t: Turn, verdict: triage.Verdict) -> Card:
         lines += ["", t.phrase("card_also")]
         lines += [f"- {triage.fill(t.content, item.card)}" for item in verdict.also]
     items = [verdict.item, *verdict.also]
-    lines += ["", triage.sources_line(t.content, items), t.disclaimer()]
+    lines += t.card_footer(items)
     return Card(triage.action(t.content, verdict.item), "\n".join(lines))
 
 
@@ -70,20 +68,20 @@ def answer(t: Turn, verdict: triage.Verdict) -> Response:
     speech = triage.spoken(t.content, verdict.item)
     card = verdict_card(t, verdict)
     if verdict.level in ENDS_AT_ONCE:
-        t.session.pop(cramp_now.EPISODE_KEY, None)
+        episode.clear(t)
         return t.reply(speech, card=card, end=True, urgent=True)
     return keep_coaching_or_end(t, speech, card)
 
 
 def keep_coaching_or_end(t: Turn, speech: Speech, card: Card) -> Response:
-    if cramp_now.episode(t) is None:
+    if episode.current(t) is None:
         return t.reply(speech, card=card, end=True)
     speech.say(t.phrase("red_flags_keep_going"))
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=card,
-        asking=cramp_now.ASKING_EASING,
+        asking=Asking.EASING,
     )
 
 
@@ -103,7 +101,7 @@ def guide_card(t: Turn) -> Card:
         at_level = [i for i in red_flags if i.get("level") == level]
         lines += ["", t.phrase(f"card_level_{level}")]
         lines += [f"- {triage.fill(t.content, i.card)}" for i in at_level]
-    lines += ["", triage.sources_line(t.content, [intro, *red_flags]), t.disclaimer()]
+    lines += t.card_footer([intro, *red_flags])
     return Card(t.phrase("card_title_when_to_worry"), "\n".join(lines))
 
 
@@ -114,8 +112,19 @@ def when_to_worry(t: Turn) -> Response:
         speech,
         reprompt=Speech(t.phrase("red_flags_ask_reprompt")),
         card=guide_card(t),
-        asking=ASKING_SYMPTOM,
+        asking=Asking.SYMPTOM,
     )
+
+
+def ask_what_they_notice(t: Turn) -> Response:
+    """'Yes' to 'If one of these is happening now, tell me': ask what they notice."""
+    ask = Speech(t.phrase("red_flags_ask_reprompt"))
+    return t.reply(ask, reprompt=ask, asking=Asking.SYMPTOM)
+
+
+def nothing_now(t: Turn) -> Response:
+    """'No' to 'If one of these is happening now, tell me': a quiet goodbye."""
+    return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)
 
 
 # --- handlers ------------------------------------------------------------------------
@@ -148,38 +157,3 @@ class CrampInARedFlagPlaceHandler(AbstractRequestHandler):
         t = turn(handler_input)
         heard = with_episode_age(t, [red_flag_place(handler_input)])
         return answer(t, triage.triage(heard, triage.rules(t.content)))
-
-
-class WhenToWorryHandler(AbstractRequestHandler):
-    """'When should I worry about leg cramps?', 'Should I see a doctor?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("WhenToWorryIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return when_to_worry(turn(handler_input))
-
-
-class SymptomYesHandler(AbstractRequestHandler):
-    """'Yes' to 'If one of these is happening now, tell me': ask what they notice."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.YesIntent")(handler_input) and t.asking == ASKING_SYMPTOM
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        ask = Speech(t.phrase("red_flags_ask_reprompt"))
-        return t.reply(ask, reprompt=ask, asking=ASKING_SYMPTOM)
-
-
-class SymptomNoHandler(AbstractRequestHandler):
-    """'No' to 'If one of these is happening now, tell me': a quiet goodbye."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        t = turn(handler_input)
-        return is_intent_name("AMAZON.NoIntent")(handler_input) and t.asking == ASKING_SYMPTOM
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)

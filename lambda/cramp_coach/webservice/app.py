@@ -1,19 +1,21 @@
 """The Flask app: flask-ask-sdk's SkillAdapter serving the same skill object as lambda_handler.
 
-POST / takes Alexa requests; GET /health says whether the service can answer them.
+POST / takes Alexa requests; GET /health says whether the service can answer them; GET /privacy
+is the privacy policy (the manifest's privacyPolicyUrl when self-hosted).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from cryptography.x509.verification import Store
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from flask import request as flask_request
 from flask_ask_sdk.skill_adapter import (
     VERIFY_SIGNATURE_APP_CONFIG,
@@ -22,6 +24,7 @@ from flask_ask_sdk.skill_adapter import (
 )
 
 from cramp_coach.envelope import unanswerable_reason
+from cramp_coach.webservice import privacy_page
 from cramp_coach.webservice.certificates import (
     ChainFetcher,
     Clock,
@@ -148,7 +151,23 @@ def create_app(
     )
     adapter.register(app=app, route="/")
     app.add_url_rule("/health", view_func=_health_view(verify_requests, skill_id), methods=["GET"])
+    app.add_url_rule("/privacy", view_func=_privacy_view(), methods=["GET"])
     return app
+
+
+def _privacy_view() -> Any:
+    """The policy, rendered once; without PRIVACY_CONTACT it says what is missing (503)."""
+    try:
+        page, status = privacy_page.render(privacy_page.details_from(os.environ)), 200
+    except privacy_page.PolicyError as error:
+        page, status = f"privacy policy not configured: {error}\n", 503
+
+    def privacy() -> Any:
+        return Response(
+            page, status=status, mimetype="text/html" if status == 200 else "text/plain"
+        )
+
+    return privacy
 
 
 def _health_view(verify_requests: bool, skill_id: str | None) -> Any:

@@ -108,7 +108,7 @@ def main() -> int:
     local_dynamodb = None
     if settings.dynamodb_endpoint is None:
         # Before the skill is imported: its boto3 clients read the endpoint when they are made.
-        from cramp_coach.local_dynamodb import start_local_dynamodb
+        from tools.local_dynamodb import start_local_dynamodb
 
         local_dynamodb = start_local_dynamodb(settings.table_name)
     print(f"DynamoDB: {os.environ['AWS_ENDPOINT_URL_DYNAMODB']} table {settings.table_name}")

@@ -14,7 +14,7 @@ in dev mode (SKILL_VERIFY_REQUESTS=false, loopback only) instead.
 Afterwards every user's stored count (profile counter and cramp items) must equal the cramps
 the generator sent. Prints throughput, p50/p99 latency per request kind, errors, counts.
 
-    python tests/tools/load.py [--users 50] [--seconds 180] [--unsigned]
+    python tools/load.py [--users 50] [--seconds 180] [--unsigned]
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parents[1]
-ROOT = TESTS.parent
-sys.path[:0] = [str(TESTS), str(ROOT / "lambda")]
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+sys.path[:0] = [str(ROOT), str(TESTS), str(ROOT / "lambda")]  # when run as a script
 
 from cramp_coach.content import content_for  # noqa: E402
 from envelopes import _slot  # noqa: E402
@@ -106,7 +106,7 @@ def process(args: list[str], env: dict, log_path: Path, ready_url: str):
 def base_env(dynamodb_url: str) -> dict:
     env = dict(os.environ)
     env.update(
-        PYTHONPATH=os.pathsep.join([str(ROOT / "lambda"), str(TESTS)]),
+        PYTHONPATH=os.pathsep.join([str(ROOT / "lambda"), str(TESTS), str(ROOT)]),
         AWS_ENDPOINT_URL_DYNAMODB=dynamodb_url,
         AWS_ACCESS_KEY_ID="local",
         AWS_SECRET_ACCESS_KEY="local",
@@ -155,7 +155,7 @@ def moto_dynamodb(workdir: Path):
     url = f"http://127.0.0.1:{port}"
     args = [sys.executable, __file__, "--serve-moto", "--port", str(port)]
     with process(args, base_env(url), workdir / "moto.log", url + "/moto-api/"):
-        from cramp_coach.local_dynamodb import create_table
+        from tools.local_dynamodb import create_table
 
         with environ(base_env(url)):
             create_table(TABLE, endpoint_url=url)

@@ -1,11 +1,11 @@
 """`make soak`: one user with 10,000 logged cramps; history answers stay fast, bounded, correct.
 
-The cramps are written with BatchWriteItem in the store's own item layout (Cramp.item) and the
+The cramps are written with BatchWriteItem in the store's own item layout (store.cramp_item) and the
 profile counter set to match; then every history question is asked through lambda_handler and
 the store client's DynamoDB calls are counted by botocore hooks: calls and items read per
 answer, and never a Scan. The spoken counts are checked against the seeded data.
 
-    python tests/tools/soak.py [--cramps 10000] [--repeat 5]
+    python tools/soak.py [--cramps 10000] [--repeat 5]
 
 Runs against moto's DynamoDB server on loopback (real HTTP), started for the run.
 
@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(TESTS), str(TESTS.parent / "lambda")]
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+sys.path[:0] = [str(TESTS.parent), str(TESTS), str(TESTS.parent / "lambda")]  # as a script
 
 from cramp_coach import nights, store  # noqa: E402
 from cramp_coach.config import load_settings  # noqa: E402
-from cramp_coach.journeys import history  # noqa: E402
+from cramp_coach.journeys.history import answers  # noqa: E402
 from envelopes import intent  # noqa: E402
 from lambda_function import lambda_handler  # noqa: E402
 
@@ -87,11 +87,14 @@ def seed(user: str, cramps: list[store.Cramp]) -> float:
     client, table = store.client(), store.table_name()
     for first in range(0, len(cramps), 25):
         requests = {
-            table: [{"PutRequest": {"Item": c.item(user, retention)}} for c in cramps[first:][:25]]
+            table: [
+                {"PutRequest": {"Item": store.cramp_item(user, c, retention)}}
+                for c in cramps[first:][:25]
+            ]
         }
         while requests:
             requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems")
-    store.update_profile(user, consent=store.CONSENT_YES, cramp_count=len(cramps))
+    store.DynamoStore().update_profile(user, consent=store.CONSENT_YES, cramp_count=len(cramps))
     return time.monotonic() - started
 
 
@@ -165,12 +168,12 @@ def read_bound(cramps: list[store.Cramp]) -> tuple[int, int]:
 @contextlib.contextmanager
 def patient_reads(seconds: float = 120.0):
     """Lift the skill's read deadline: moto's Query is slow on big partitions (see above)."""
-    saved = history.READ_DEADLINE_SECONDS
-    history.READ_DEADLINE_SECONDS = seconds
+    saved = answers.READ_DEADLINE_SECONDS
+    answers.READ_DEADLINE_SECONDS = seconds
     try:
         yield
     finally:
-        history.READ_DEADLINE_SECONDS = saved
+        answers.READ_DEADLINE_SECONDS = saved
 
 
 def soak(count: int, repeat: int) -> tuple[dict[str, Measured], list[str]]:
@@ -214,7 +217,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("CRAMP_TABLE_NAME", "cramp-coach-soak")
     os.environ.setdefault("USER_HASH_SALT", "soak-salt")
-    from cramp_coach.local_dynamodb import start_local_dynamodb
+    from tools.local_dynamodb import start_local_dynamodb
 
     server = start_local_dynamodb(os.environ["CRAMP_TABLE_NAME"])
     store.reset_client()

@@ -13,10 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1]),
-    str(Path(__file__).resolve().parents[2] / "lambda"),
-]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
 
 from envelopes import DAY, NIGHT, Conversation  # noqa: E402
 
@@ -93,16 +91,18 @@ SCENARIOS = {
 
 def measure(name: str) -> dict[str, int]:
     """Play one scenario in a fresh moto table; the measured turn's calls by operation."""
-    from cramp_coach import local_dynamodb, store
+    from cramp_coach import store
     from lambda_function import lambda_handler
     from moto import mock_aws
+
+    from tools import local_dynamodb
 
     at, consent, setup, measured = SCENARIOS[name]
     with mock_aws():
         store.reset_client()
         local_dynamodb.create_table(os.environ.get("CRAMP_TABLE_NAME", "cramp-coach"))
         if consent:
-            store.grant_consent(USER)
+            store.DynamoStore().grant_consent(USER)
         chat = Conversation(lambda_handler, at=at, user=USER)
         for intent, slots in setup:
             chat.say(intent, **slots)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODELS = Path(__file__).resolve().parents[2] / "interaction_model"
+MODELS = Path(__file__).resolve().parents[1] / "interaction_model"
 INVOKE = re.compile(
     r"^(?:alexa,? )?(?:(?:open|launch|start) (?P<open>cramp coach)$|(?:tell|ask) cramp coach"
     r"(?: (?:that|to|about|for|if|whether))? (?P<rest>.+))"

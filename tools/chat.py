@@ -12,15 +12,13 @@ import logging
 import sys
 from pathlib import Path
 
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1]),
-    str(Path(__file__).resolve().parents[2] / "lambda"),
-]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
 
-from cramp_coach.local_dynamodb import start_local_dynamodb  # noqa: E402
 from fake_alexa_api import FakeAlexaApi  # noqa: E402
 from lambda_function import lambda_handler  # noqa: E402
 
+from tools.local_dynamodb import start_local_dynamodb  # noqa: E402
 from tools.session import Transcript  # noqa: E402
 
 

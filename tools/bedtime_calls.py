@@ -1,6 +1,6 @@
 """Which Alexa API calls each bedtime flow makes, read from the fake API's request log.
 
-    .venv/bin/python tests/tools/bedtime_calls.py
+    .venv/bin/python tools/bedtime_calls.py
 
 Every flow runs through the real lambda_handler against tests/fake_alexa_api.py and a local
 DynamoDB (moto server), each on a new device so the first turn shows the time-zone look-up
@@ -15,16 +15,15 @@ import os
 import sys
 from pathlib import Path
 
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1]),
-    str(Path(__file__).resolve().parents[2] / "lambda"),
-]
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "lambda")]  # when run as a script
 
 from cramp_coach import store  # noqa: E402
-from cramp_coach.local_dynamodb import start_local_dynamodb  # noqa: E402
 from envelopes import DAY, Conversation, envelope  # noqa: E402
 from fake_alexa_api import FakeAlexaApi, permission_answer  # noqa: E402
 from lambda_function import lambda_handler  # noqa: E402
+
+from tools.local_dynamodb import start_local_dynamodb  # noqa: E402
 
 _devices = itertools.count(1)
 
@@ -83,7 +82,7 @@ def set_again(api):
 
 
 def set_again_with_profile(api):
-    store.update_profile(USER, consent="yes")
+    store.DynamoStore().update_profile(USER, consent="yes")
     set_reminder(api)
     return set_reminder(api, "21:00")
 
@@ -160,7 +159,7 @@ def main() -> None:
     server = start_local_dynamodb()
     try:
         for name, run in FLOWS:
-            store.delete_user(USER)
+            store.DynamoStore().delete_user(USER)
             with FakeAlexaApi() as api:  # a fresh Alexa account per flow
                 flow = run(api)
             total = sum(len(calls) for _, calls in flow.turns)

@@ -1,6 +1,6 @@
 """What request verification costs per request, in process (Flask test client, no network).
 
-    PYTHONPATH=lambda:tests .venv/bin/python tests/tools/webservice_overhead.py [requests]
+    PYTHONPATH=lambda:tests .venv/bin/python tools/webservice_overhead.py [requests]
 
 Prints median and p95 milliseconds for: dev mode (no verification), verified with the signing
 certificate cached, and verified with a cold cache (chain check on every request). Request

@@ -3,7 +3,7 @@
 Every figure is a ratio against a minimal ASK SDK skill measured in the same run, because
 absolute milliseconds on a shared 2-core machine say little about Lambda. The headline is the
 cold start of the zip as shipped, run the way Lambda runs it, against the SDK sample as its
-docs ship it (tests/tools/shipped.py). Then: warm latency (DynamoDB by moto in-process, and with
+docs ship it (tools/shipped.py). Then: warm latency (DynamoDB by moto in-process, and with
 the store timing out), round trips, the Lambda zip, spoken seconds, and the web service. Writes
 build/bench/report.txt and build/bench/latency.png, and prints the report.
 
@@ -31,7 +31,7 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_DIR = ROOT / "lambda"
 OUT_DIR = ROOT / "build" / "bench"
 TABLE = "cramp-coach-bench"
@@ -40,7 +40,8 @@ TABLE = "cramp-coach-bench"
 WORDS_PER_MINUTE = 150
 SENTENCE_GAP_SECONDS = 0.25  # the short pause Alexa leaves at each sentence end (estimate)
 
-# The targets: cold start of the zip as shipped against the SDK sample as shipped.
+# The speed targets (docs/performance.md, docs/cold-start.md): the cold start of the zip as
+# shipped against the SDK sample as shipped.
 COLD_START_MAX_RATIOS = {"cramp": 0.5, "night launch": 0.6}
 WARM_CRAMP_MAX_RATIO = 2.0
 CRAMP_MAX_WRITES = 1
@@ -217,7 +218,9 @@ def child_env(**extra: str) -> dict[str, str]:
 def start_worker(name: str, count: int) -> subprocess.Popen:
     """Start this script as `--worker name` in a fresh interpreter."""
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", name]
-    environment = child_env(PYTHONPATH=os.pathsep.join([str(LAMBDA_DIR), str(ROOT / "tests")]))
+    environment = child_env(
+        PYTHONPATH=os.pathsep.join([str(LAMBDA_DIR), str(ROOT / "tests"), str(ROOT)])
+    )
     return subprocess.Popen(
         [*command, "--count", str(count)],
         env=environment,
@@ -528,7 +531,7 @@ def worker_moto(count: int) -> dict:
     install_alexa_api_counter()
     quiet_logging()
     with moto.mock_aws():
-        from cramp_coach.local_dynamodb import create_table
+        from tools.local_dynamodb import create_table
 
         create_table(TABLE)
         return {
@@ -582,8 +585,9 @@ def worker_web(count: int) -> dict:
 
     quiet_logging()
     with moto.mock_aws():
-        from cramp_coach.local_dynamodb import create_table
         from cramp_coach.skill import SKILL
+
+        from tools.local_dynamodb import create_table
 
         create_table(TABLE)
         ca = signing.shared_test_ca()
@@ -629,13 +633,14 @@ WORKERS = {"moto": worker_moto, "timeout": worker_timeout, "web": worker_web}
 
 
 def cold_start_as_shipped(runs: int, work: Path) -> dict:
-    """The headline: the shipped zip's cold start against the SDK sample's (tests/tools/shipped.py).
+    """The headline: the shipped zip's cold start against the SDK sample's (tools/shipped.py).
 
     The store answers over loopback HTTP (moto's server), as DynamoDB would in Lambda, and so
     does the Settings API that a night launch asks for the device's time zone."""
     import envelopes
-    import shipped
-    from cramp_coach.local_dynamodb import start_local_dynamodb
+
+    from tools import shipped
+    from tools.local_dynamodb import start_local_dynamodb
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
@@ -825,7 +830,7 @@ def report(r: dict) -> str:
 
 
 def shipped_report_lines(cold: dict) -> list[str]:
-    import shipped
+    from tools import shipped
 
     return shipped.report_lines(cold, COLD_START_MAX_RATIOS)
 
@@ -871,7 +876,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.count)))
         return 0
-    sys.path[:0] = [str(LAMBDA_DIR), str(ROOT / "tests")]
+    sys.path[:0] = [str(LAMBDA_DIR), str(ROOT / "tests"), str(ROOT)]
     results = run_all(args.count, args.cold_runs)
     text = report(results)
     (OUT_DIR / "report.txt").write_text(text)

@@ -1,0 +1,196 @@
+"""History by voice and on cards: counts, the last cramp, which leg, the trend, the
+14-night history and the doctor's summary. One Query each, under a deadline."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from ... import nights
+from ...nights import words
+from ...records import Cramp
+from ...slots import slot
+from ...speech import Speech
+from ...storage import StoreError, within_deadline
+from ...turn import Card, Turn, turn
+from .consent import consented_answer
+
+HISTORY_NIGHTS = 2 * nights.MONTH  # this month and the month before, for the trend
+PERIODS = ("last_night", "week", "month")
+READ_DEADLINE_SECONDS = 3.0  # history can wait a little, but never past Alexa's 8 seconds
+
+
+def with_history(t: Turn, answer, nights_back: int = HISTORY_NIGHTS) -> Response:
+    """Read the history (one Query), then answer; or ask consent, or say it's unreachable."""
+    user = t.user_id
+    since = nights.query_start(t.local_time, nights_back)
+    try:
+        found = within_deadline(t.store, READ_DEADLINE_SECONDS, t.store.history_since, user, since)
+    except StoreError:
+        return t.reply(Speech(words(t.content, "unreachable")), end=True)
+    return consented_answer(t, found, answer)
+
+
+def doctor_advice(t: Turn, speech: Speech, cramps: list[Cramp]) -> Speech:
+    if nights.needs_doctor(cramps, t.local_time):
+        speech.say(t.content.item("red_flags", "frequent_cramps").speech)
+    return speech
+
+
+def trend(t: Turn, cramps: list[Cramp], window: nights.Window, period_key: str) -> str:
+    now = len(nights.within(cramps, window))
+    before = len(nights.within(cramps, window.before()))
+    period = words(t.content, period_key)
+    if now == before:
+        return words(t.content, "trend_same", period=period)
+    key = "trend_up" if now > before else "trend_down"
+    return words(t.content, key, period=period, count=nights.count_words(t.content, before))
+
+
+def count_answer(period: str):
+    def answer(t: Turn, cramps: list[Cramp]) -> Response:
+        c = t.content
+        if period == "last_night":
+            night = nights.last_night(t.local_time)
+            n = len([cramp for cramp in cramps if cramp.night == night])
+            speech = Speech(words(c, "answer_last_night", count=nights.count_words(c, n)))
+            return t.reply(doctor_advice(t, speech, cramps), end=True)
+        size, key, period_key = (
+            (nights.WEEK, "answer_week", "period_week")
+            if period == "week"
+            else (nights.MONTH, "answer_month", "period_month")
+        )
+        window = nights.recent(t.local_time, size)
+        inside = nights.within(cramps, window)
+        line = words(
+            c,
+            key if inside else key + "_none",
+            count=nights.count_words(c, len(inside)),
+            nights=nights.nights_words(c, nights.nights_with_cramps(inside)),
+        )
+        speech = Speech(line, trend(t, cramps, window, period_key))
+        card = Card(
+            words(c, "card_title_history"), nights.history_card_text(c, cramps, t.local_time)
+        )
+        return t.reply(doctor_advice(t, speech, cramps), card=card, end=True)
+
+    return answer
+
+
+class CrampCountHandler(AbstractRequestHandler):
+    """'How many cramps this week / this month / last night?'."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("CrampCountIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        period = slot(handler_input, "period").id
+        return with_history(
+            turn(handler_input), count_answer(period if period in PERIODS else "week")
+        )
+
+
+def last_cramp_answer(t: Turn, cramps: list[Cramp]) -> Response:
+    if not cramps:
+        return t.reply(Speech(words(t.content, "answer_no_cramps")), end=True)
+    last = cramps[-1]
+    line = words(
+        t.content,
+        "answer_last_cramp",
+        when=nights.when_words(t.content, last, t.local_time),
+        muscle=nights.muscle_words(t.content, last.muscle, last.side),
+    )
+    return t.reply(Speech(line), end=True)
+
+
+class LastCrampHandler(AbstractRequestHandler):
+    """'When was my last cramp?': one Query, newest first, two items (profile, last cramp)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("LastCrampIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        try:
+            found = within_deadline(t.store, READ_DEADLINE_SECONDS, t.store.latest_cramp, t.user_id)
+        except StoreError:
+            return t.reply(Speech(words(t.content, "unreachable")), end=True)
+        return consented_answer(t, found, last_cramp_answer)
+
+
+def which_leg_answer(t: Turn, cramps: list[Cramp]) -> Response:
+    c = t.content
+    month = nights.within(cramps, nights.recent(t.local_time, nights.MONTH))
+    if not month:
+        return t.reply(Speech(words(c, "answer_no_cramps")), end=True)
+    left = sum(1 for cramp in month if cramp.side == "left")
+    right = sum(1 for cramp in month if cramp.side == "right")
+    if left == right == 0:
+        speech = Speech(words(c, "answer_which_leg_unknown"))
+    elif abs(left - right) <= 1 and min(left, right) > 0:
+        speech = Speech(words(c, "answer_which_leg_even", left=left, right=right))
+    else:
+        leg, n = ("left_leg", left) if left > right else ("right_leg", right)
+        speech = Speech(words(c, "answer_which_leg", leg=words(c, leg), n=n, total=len(month)))
+    muscles = [cramp.muscle for cramp in month if cramp.muscle != "any"]
+    if muscles:
+        most = max(set(muscles), key=muscles.count)
+        speech.say(words(c, "answer_muscle_most", muscle=c.table("muscles")[most]))
+    return t.reply(speech, end=True)
+
+
+def trend_answer(t: Turn, cramps: list[Cramp]) -> Response:
+    c = t.content
+    window = nights.recent(t.local_time, nights.FORTNIGHT)
+    now = len(nights.within(cramps, window))
+    before = len(nights.within(cramps, window.before()))
+    if now == before == 0:
+        return t.reply(Speech(words(c, "answer_no_cramps")), end=True)
+    key = "answer_better" if now < before else "answer_worse" if now > before else "answer_steady"
+    line = words(c, key, count=nights.count_words(c, now), before=nights.count_words(c, before))
+    speech = Speech(line[:1].upper() + line[1:])
+    return t.reply(doctor_advice(t, speech, cramps), end=True)
+
+
+def history_answer(t: Turn, cramps: list[Cramp]) -> Response:
+    c = t.content
+    fortnight = nights.within(cramps, nights.recent(t.local_time, nights.FORTNIGHT))
+    line = words(
+        c,
+        "answer_history" if fortnight else "answer_history_none",
+        count=nights.count_words(c, len(fortnight)),
+        nights=nights.nights_words(c, nights.nights_with_cramps(fortnight)),
+    )
+    card = Card(words(c, "card_title_history"), nights.history_card_text(c, cramps, t.local_time))
+    return t.reply(doctor_advice(t, Speech(line), cramps), card=card, end=True)
+
+
+def doctor_answer(t: Turn, cramps: list[Cramp]) -> Response:
+    c = t.content
+    card = Card(words(c, "card_title_doctor"), nights.doctor_card_text(c, cramps, t.local_time))
+    return t.reply(Speech(words(c, "doctor_summary_ready")), card=card, end=True)
+
+
+# --- the questions (routed in skill.py) -----------------------------------------------
+
+
+def which_leg(t: Turn) -> Response:
+    """'Which leg cramps most?'."""
+    return with_history(t, which_leg_answer)
+
+
+def getting_better(t: Turn) -> Response:
+    """'Am I getting better?': the last two weeks against the two before."""
+    return with_history(t, trend_answer)
+
+
+def show_history(t: Turn) -> Response:
+    """'Show my cramp history': a short summary and the 14-night card."""
+    return with_history(t, history_answer, nights.MONTH)
+
+
+def doctor_summary(t: Turn) -> Response:
+    """'Make a summary for my doctor': the last 30 nights on a card."""
+    return with_history(t, doctor_answer, nights.MONTH)

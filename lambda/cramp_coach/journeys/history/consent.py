@@ -1,0 +1,122 @@
+"""Consent to keep a private count: asked once, after a cramp, never mid-stretch.
+
+The cramp the question is about waits in the session (pending_cramp) and is stored
+together with the yes; a no keeps only the refusal, so the skill never asks again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from ...nights import words
+from ...records import CONSENT_NO, Cramp, History
+from ...speech import Speech
+from ...storage import StoreError
+from ...turn import Asking, Turn, turn
+from .logged import logged_card_text
+
+PENDING_KEY = "pending_cramp"  # the cramp the consent question is about
+
+
+# --- the cramp the question is about, in the session --------------------------------
+
+
+def _to_session(cramp: Cramp) -> dict:
+    return {
+        "at": cramp.at.isoformat(),
+        "night": cramp.night.isoformat(),
+        "muscle": cramp.muscle,
+        "side": cramp.side,
+        "source": cramp.source,
+        "id": cramp.event_id,
+        "time_known": cramp.time_known,
+        "local_time": cramp.local_time,
+    }
+
+
+def _from_session(saved) -> Cramp | None:
+    """The pending cramp back from the session; None if it came back unreadable (client data)."""
+    try:
+        return _cramp_from(saved)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _cramp_from(saved: dict) -> Cramp:
+    return Cramp(
+        at=dt.datetime.fromisoformat(saved["at"]),
+        night=dt.date.fromisoformat(saved["night"]),
+        muscle=saved["muscle"],
+        side=saved.get("side"),
+        source=saved["source"],
+        event_id=saved["id"],
+        time_known=saved.get("time_known", True),
+        local_time=saved.get("local_time"),
+    )
+
+
+# --- the question and its answers ---------------------------------------------------
+
+
+def ask_consent(t: Turn, speech: Speech, cramp: Cramp | None = None) -> Response:
+    if cramp is not None:
+        t.session[PENDING_KEY] = _to_session(cramp)
+    speech.say(words(t.content, "consent_question"))
+    return t.reply(
+        speech,
+        reprompt=Speech(words(t.content, "consent_reprompt")),
+        asking=Asking.CONSENT,
+    )
+
+
+def consent_yes(t: Turn) -> Response:
+    """'Yes' to 'Shall I keep a private count?': store consent and the cramp it was about."""
+    pending = t.session.pop(PENDING_KEY, None)
+    cramp = _from_session(pending) if pending else None
+    try:
+        t.store.grant_consent(t.user_id, cramp)
+    except StoreError:
+        return t.reply(Speech(words(t.content, "save_failed")), end=True)
+    if cramp is None:
+        return t.reply(Speech(words(t.content, "consent_yes")), end=True)
+    card = logged_card_text(t, cramp, this_week=1)  # counting starts with this one
+    return t.reply(Speech(words(t.content, "consent_yes_logged")), card=card, end=True)
+
+
+def consent_no(t: Turn) -> Response:
+    """'No' to the consent question: keep only the refusal, never ask again."""
+    t.session.pop(PENDING_KEY, None)
+    # On failure nothing was stored, which is what they asked for (they may be asked again).
+    with contextlib.suppress(StoreError):
+        t.store.refuse_consent(t.user_id)
+    return t.reply(Speech(words(t.content, "consent_no")), end=True)
+
+
+class KeepCountHandler(AbstractRequestHandler):
+    """'Keep count of my cramps': consent given directly (also after an earlier no)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("KeepCountIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        try:
+            t.store.grant_consent(t.user_id)
+        except StoreError:
+            return t.reply(Speech(words(t.content, "save_failed")), end=True)
+        return t.reply(Speech(words(t.content, "consent_yes")), end=True)
+
+
+def consented_answer(t: Turn, found: History, answer) -> Response:
+    consent = found.profile.consent if found.profile else None
+    if consent is None:
+        return ask_consent(t, Speech())
+    if consent == CONSENT_NO:
+        return t.reply(Speech(words(t.content, "not_counting")), end=True)
+    return answer(t, found.cramps)

@@ -1,0 +1,63 @@
+"""Deleting everything kept about a user: on request (confirmed first) and when the skill
+is disabled."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from ...nights import words
+from ...speech import Speech
+from ...storage import StoreError
+from ...turn import Asking, Turn, turn
+
+log = logging.getLogger(__name__)
+
+
+class DeleteHistoryHandler(AbstractRequestHandler):
+    """'Delete my history': confirm first (no storage touched yet)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("DeleteHistoryIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        return t.reply(
+            Speech(words(t.content, "delete_confirm")),
+            reprompt=Speech(words(t.content, "delete_reprompt")),
+            asking=Asking.DELETE,
+        )
+
+
+def delete_yes(t: Turn) -> Response:
+    try:
+        deleted = t.store.delete_user(t.user_id)
+    except StoreError:
+        return t.reply(Speech(words(t.content, "unreachable")), end=True)
+    return t.reply(
+        Speech(words(t.content, "delete_done" if deleted else "delete_nothing")), end=True
+    )
+
+
+def delete_no(t: Turn) -> Response:
+    return t.reply(Speech(words(t.content, "delete_kept")), end=True)
+
+
+class SkillDisabledHandler(AbstractRequestHandler):
+    """The user disabled the skill: delete everything kept about them."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        t = turn(handler_input)
+        try:
+            deleted = t.store.delete_user(t.user_id) if t.user_id else 0
+            log.info("skill disabled: deleted %d items", deleted)
+        except StoreError:
+            log.error("skill disabled: could not delete the user's data")
+        return handler_input.response_builder.response

@@ -1,0 +1,154 @@
+"""Counting each coached cramp once, when its episode is over.
+
+Storage never comes before relief: the cramp-now answers make no DynamoDB call at all. An
+episode is counted once, with one conditional write, when it is over: in the goodbye after
+"it's better" (eased_goodbye, which also tells a failed save and asks consent the first
+time), or, for any other end (stop, a red-flag hand-over, the user falling silent, a second
+muscle), by EpisodeRecorder when the session ends.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_request_type
+from ask_sdk_model import Response
+
+from ... import episode
+from ...cache import BoundedCache
+from ...config import load_settings
+from ...episode import Episode
+from ...nights import words
+from ...records import Cramp, Outcome
+from ...speech import Speech
+from ...storage import StoreError, within_deadline
+from ...store import user_key
+from ...turn import Turn, turn
+from .consent import ask_consent
+from .logged import logged_card
+
+log = logging.getLogger(__name__)
+
+RECORDED_KEY = "episodes_recorded"  # ids of this session's episodes already written
+UNRECORDED_KEY = "episodes_unrecorded"  # episodes over, not yet written (a second muscle...)
+EPISODE_AT_START = "episode_at_start"  # request attribute: the session's episode on arrival
+FAILED = "failed"
+
+
+def episode_cramp(t: Turn, ep: Episode) -> Cramp:
+    return ep.cramp(t.local_time.tzinfo)
+
+
+# What the last write for a user told this container about their consent, so a failed
+# save is mentioned only to someone whose cramps are being kept (warm containers).
+_LAST_OUTCOME: BoundedCache[str, str] = BoundedCache()
+
+
+def _save(t: Turn, user: str, cramp: Cramp) -> str:
+    """One conditional write under the deadline; FAILED instead of an exception."""
+    seconds = load_settings().store_write_deadline_seconds
+    try:
+        outcome = within_deadline(t.store, seconds, t.store.record_cramp, user, cramp)
+    except StoreError:
+        return FAILED
+    _LAST_OUTCOME.put(user_key(user), outcome)
+    return outcome
+
+
+def failure_matters(user: str) -> bool:
+    """Unless we know nothing is being kept for them, a lost cramp is worth a word."""
+    return _LAST_OUTCOME.get(user_key(user)) not in (Outcome.NOT_ASKED, Outcome.REFUSED)
+
+
+# --- the mid-cramp hooks (called by cramp_now) -------------------------------------------
+
+
+def _recorded(t: Turn) -> list[str]:
+    """Ids of this session's episodes already written (client data: anything else, afresh)."""
+    recorded = t.session.get(RECORDED_KEY)
+    if not isinstance(recorded, list) or not all(isinstance(i, str) for i in recorded):
+        recorded = t.session[RECORDED_KEY] = []
+    return recorded
+
+
+def eased_goodbye(t: Turn, ep: Episode | None, speech: Speech) -> Response:
+    """The 'it's better' goodbye: count the episode, then ask consent once, or say a failed
+    save, or stay short with the logged card."""
+    user = t.user_id
+    if ep is None or not user:
+        return t.reply(speech, end=True)
+    cramp = episode_cramp(t, ep)
+    outcome = _save(t, user, cramp)
+    _recorded(t).append(ep.id)
+    if outcome == Outcome.NOT_ASKED:
+        return ask_consent(t, speech, cramp)
+    if outcome == FAILED and failure_matters(user):
+        speech.say(words(t.content, "save_failed_episode"))
+    card = (
+        logged_card(t, user, cramp) if outcome in (Outcome.SAVED, Outcome.ALREADY_SAVED) else None
+    )
+    return t.reply(speech, card=card, end=True)
+
+
+class EpisodeSnapshot(AbstractRequestInterceptor):
+    """Remember which episode the session held when the request arrived."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        on_arrival = episode.current(turn(handler_input))
+        handler_input.attributes_manager.request_attributes[EPISODE_AT_START] = on_arrival
+
+
+class EpisodeRecorder(AbstractResponseInterceptor):
+    """Counts coached episodes that ended without 'it's better', when the session ends.
+
+    An episode replaced this turn (a second muscle) waits in the session; at the session's end
+    (a reply that closes it, or Alexa's SessionEndedRequest after silence) each unrecorded one
+    gets its one conditional write. The cramp answers themselves never wait on storage.
+    """
+
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        try:
+            self._record_ended(handler_input, response)
+        except Exception:  # noqa: BLE001 - counting must never break the answer already built
+            log.exception("could not record the ended episodes")
+
+    def _record_ended(self, handler_input: HandlerInput, response: Response | None) -> None:
+        t = turn(handler_input)
+        waiting = _waiting(t)
+        before = handler_input.attributes_manager.request_attributes.get(EPISODE_AT_START)
+        before = before if isinstance(before, Episode) else None
+        now = episode.current(t)
+        if before and (now is None or now.id != before.id):
+            waiting.append(before)  # over this turn: ended, handed over, or replaced
+        ending = is_request_type("SessionEndedRequest")(handler_input) or bool(
+            response is not None and response.should_end_session
+        )
+        if not ending:
+            t.session[UNRECORDED_KEY] = [ep.to_session() for ep in waiting]
+            return
+        user = t.user_id
+        if now:
+            waiting.append(now)
+        for ep in _unique_coached(waiting, set(_recorded(t))) if user else []:
+            _save(t, user, episode_cramp(t, ep))
+
+
+def _waiting(t: Turn) -> list[Episode]:
+    """Episodes over but not yet written; only well-formed ones (the session is client data)."""
+    kept = t.session.get(UNRECORDED_KEY)
+    parsed = (Episode.parse(ep, t.content) for ep in (kept if isinstance(kept, list) else []))
+    return [ep for ep in parsed if ep is not None]
+
+
+def _unique_coached(episodes: list[Episode], recorded: set[str]) -> list[Episode]:
+    seen, chosen = set(recorded), []
+    for ep in episodes:
+        if ep.coached and ep.id not in seen:
+            seen.add(ep.id)
+            chosen.append(ep)
+    return chosen
