@@ -100,7 +100,8 @@ clinical-review: venv
 triage-probes: venv
 	$(PY) tools/triage_probes.py
 
-# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3. See docs/deploying.md.
+# The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3, byte code compiled
+# by the runtime's Python (3.12: PATH, pyenv, uv or LAMBDA_PYTHON; NO_BYTECODE=1 to skip). docs/cold-start.md
 package: venv
 	$(PY) infra/package.py
 

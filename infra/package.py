@@ -4,20 +4,35 @@ What goes in: lambda/lambda_function.py, the cramp_coach package (without the se
 service), content/, and the runtime dependencies from lambda/requirements.txt as wheels for the
 Lambda platform (Linux arm64, CPython 3.12). Not boto3/botocore: the Lambda runtime provides them.
 
-Reproducible: entries sorted, every timestamp 1980-01-01, every mode 0644, no __pycache__, pinned
-transitive dependencies (infra/lambda-constraints.txt), wheels cached in build/wheels/.
+Byte code: every module is compiled ahead by the Lambda runtime's own Python version (the
+template's Runtime, found on PATH, through pyenv or uv, or at $LAMBDA_PYTHON), as unchecked-hash
+.pyc files with warnings suppressed. Lambda's code directory is read-only, so without them every
+cold start compiles every module it imports (and prints the SDK's SyntaxWarnings); with them, the
+runtime loads them without looking at the source. NO_BYTECODE=1 (or --no-bytecode) builds without.
 
-Usage: python infra/package.py [--output build/cramp-coach.zip]
+Content: content/ as written (TOML), plus each file's data as JSON beside it, which the skill
+reads instead (see cramp_coach/content.py).
+
+Reproducible: entries sorted, every timestamp 1980-01-01, every mode 0644, pinned transitive
+dependencies (infra/lambda-constraints.txt), wheels cached in build/wheels/, byte code compiled
+with a fixed hash seed and file names as Lambda sees them (/var/task/...).
+
+Usage: python infra/package.py [--output build/cramp-coach.zip] [--no-bytecode]
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -27,14 +42,37 @@ DEFAULT_ZIP = BUILD_DIR / "cramp-coach.zip"
 WHEEL_CACHE = BUILD_DIR / "wheels"
 REQUIREMENTS = ROOT / "lambda" / "requirements.txt"
 CONSTRAINTS = ROOT / "infra" / "lambda-constraints.txt"
+TEMPLATE = ROOT / "infra" / "template.yaml"
+# Where Lambda unpacks the zip: the file names compiled into the byte code (tracebacks show them).
+LAMBDA_TASK_ROOT = "/var/task"
+# Lambda architecture -> the wheel platform tag pip downloads for it.
+WHEEL_PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 
-# Must match Runtime and Architectures in infra/template.yaml.
+
+def lambda_runtime(template: Path = TEMPLATE) -> tuple[str, str]:
+    """(Python version, architecture) of the function in the SAM template, e.g. ("3.12", "arm64").
+
+    The template's `Runtime: pythonX.Y` is the one place the version is written: the wheels and
+    the byte-code compiler both take it from there.
+    """
+    text = template.read_text(encoding="utf-8")
+    versions = set(re.findall(r"^\s*Runtime:\s*python(3\.\d+)\s*$", text, re.M))
+    architectures = set(re.findall(r"^\s*Architectures:\s*\n\s*-\s*(\w+)", text, re.M))
+    if len(versions) != 1 or len(architectures) != 1:
+        raise SystemExit(
+            f"{template}: expected one Python Runtime and one Architecture, "
+            f"found {sorted(versions)} and {sorted(architectures)}"
+        )
+    return versions.pop(), architectures.pop()
+
+
+PYTHON_VERSION, ARCHITECTURE = lambda_runtime()
 LAMBDA_PLATFORM_FLAGS = [
     "--platform",
-    "manylinux2014_aarch64",
+    WHEEL_PLATFORMS[ARCHITECTURE],
     "--only-binary=:all:",
     "--python-version",
-    "3.12",
+    PYTHON_VERSION,
     "--implementation",
     "cp",
 ]
@@ -42,7 +80,6 @@ LAMBDA_PLATFORM_FLAGS = [
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer", "jmespath")
 # Parts of the package that only the self-hosted web service or the developer needs.
 EXCLUDED_PACKAGE_DIRS = {"webservice", "tests", "__pycache__"}
-EXCLUDED_PACKAGE_FILES = {"local_dynamodb.py"}  # moto-backed local server: development only
 # Files in installed distributions that nothing reads at run time.
 EXCLUDED_DIST_INFO_FILES = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -102,7 +139,7 @@ def install_dependencies(wheel_dir: Path, target: Path) -> None:
 
 
 def is_unused_file(path: Path) -> bool:
-    """Byte code (Lambda compiles on import) and pip's install bookkeeping."""
+    """Stray byte code (compile_bytecode makes the zip's own) and pip's install bookkeeping."""
     if path.suffix == ".pyc":
         return True
     return path.parent.name.endswith(".dist-info") and path.name in EXCLUDED_DIST_INFO_FILES
@@ -123,18 +160,11 @@ def strip_dependencies(target: Path) -> None:
         shutil.rmtree(target / "bin")
 
 
-def copy_tree(
-    source: Path,
-    destination: Path,
-    excluded_dirs: set[str],
-    excluded_files: frozenset[str] = frozenset(),
-) -> None:
-    """Copy source files (no caches, no excluded sub-packages or files) into destination."""
+def copy_tree(source: Path, destination: Path, excluded_dirs: set[str]) -> None:
+    """Copy source files (no caches, no excluded sub-packages) into destination."""
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
         if any(part in excluded_dirs for part in relative.parts) or path.suffix == ".pyc":
-            continue
-        if relative.as_posix() in excluded_files:
             continue
         if path.is_file():
             (destination / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -144,13 +174,114 @@ def copy_tree(
 def copy_skill_sources(target: Path) -> None:
     """The handler module, the skill package and the content it speaks."""
     shutil.copyfile(ROOT / "lambda" / "lambda_function.py", target / "lambda_function.py")
-    copy_tree(
-        ROOT / "lambda" / "cramp_coach",
-        target / "cramp_coach",
-        EXCLUDED_PACKAGE_DIRS,
-        frozenset(EXCLUDED_PACKAGE_FILES),
-    )
+    copy_tree(ROOT / "lambda" / "cramp_coach", target / "cramp_coach", EXCLUDED_PACKAGE_DIRS)
     copy_tree(ROOT / "content", target / "content", {"__pycache__"})
+    compile_content(target / "content")
+
+
+def _compiled_content_path():
+    """cramp_coach.content.compiled_path (standard library only): the reader names the file."""
+    if str(ROOT / "lambda") not in sys.path:
+        sys.path.insert(0, str(ROOT / "lambda"))
+    from cramp_coach.content import compiled_path
+
+    return compiled_path
+
+
+def compile_content(content: Path) -> None:
+    """Each TOML file's data as JSON beside it, where the skill looks first: parsing TOML
+    (pure Python) is most of a fresh container's first answer; the C JSON parser is not."""
+    compiled_path = _compiled_content_path()
+    for path in sorted(content.rglob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        compiled_path(path).write_text(text, encoding="utf-8")
+
+
+# --- byte code, compiled by the runtime's own Python version ---------------------------------
+
+NO_BYTECODE_COST = (
+    "building WITHOUT byte code: Lambda's code directory is read-only, so every cold start "
+    "compiles every module it imports (about three times the cold-start CPU; docs/cold-start.md) "
+    "and logs the SDK's SyntaxWarnings"
+)
+
+
+class NoMatchingPython(SystemExit):
+    """No interpreter of the Lambda runtime's version on this machine."""
+
+
+def _version_of(executable: str) -> str | None:
+    """ "X.Y" of the Python at `executable`, or None if it does not run (e.g. a pyenv shim)."""
+    try:
+        done = subprocess.run(
+            [executable, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _candidates(version: str) -> list[str]:
+    """Where a Python X.Y may be: $LAMBDA_PYTHON, PATH, pyenv's versions, uv's managed ones."""
+    found = [os.environ["LAMBDA_PYTHON"]] if os.environ.get("LAMBDA_PYTHON") else []
+    if sys.version.startswith(version + "."):
+        found.append(sys.executable)
+    found += filter(None, [shutil.which(f"python{version}")])
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    pattern = f"{pyenv_root}/versions/{version}.*/bin/python{version}"
+    found += sorted(glob.glob(pattern), reverse=True)
+    if shutil.which("uv"):
+        done = subprocess.run(
+            ["uv", "python", "find", "--no-project", version],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        found += [done.stdout.strip()] if done.returncode == 0 and done.stdout.strip() else []
+    return found
+
+
+def find_runtime_python(version: str = PYTHON_VERSION) -> str:
+    """An interpreter of the Lambda runtime's minor version: byte code is specific to it."""
+    explicit = os.environ.get("LAMBDA_PYTHON")
+    for candidate in _candidates(version):
+        if _version_of(candidate) == version:
+            return candidate
+        if candidate == explicit:
+            raise NoMatchingPython(f"LAMBDA_PYTHON={explicit} is not a working Python {version}")
+    raise NoMatchingPython(
+        f"No Python {version} found, and the Lambda runtime is python{version} "
+        f"(infra/template.yaml). The zip's byte code must be compiled by that version.\n"
+        f"Get one, then run `make package` again:\n"
+        f"  pyenv install {version}          (found in ~/.pyenv/versions/ automatically)\n"
+        f"  uv python install {version}      (found through `uv python find`)\n"
+        f"  apt install python{version}      (or your system's package; found on PATH)\n"
+        f"  LAMBDA_PYTHON=/path/to/python{version} make package\n"
+        f"Or build without byte code (slower cold starts): NO_BYTECODE=1 make package"
+    )
+
+
+def compile_bytecode(root: Path, python: str) -> None:
+    """Compile every module under root into __pycache__, the way the Lambda runtime reads it.
+
+    unchecked-hash: the runtime loads the .pyc without comparing it to the source (a zip's file
+    times mean nothing, and checking would cost a read and a hash per module). -W ignore: the
+    warnings some dependencies' sources raise (invalid escape sequences) are compiled away, and
+    since nothing is recompiled at run time they never reach the logs. Fixed hash seed and
+    file names under /var/task: the same bytes on every machine.
+    """
+    command = [python, "-s", "-W", "ignore", "-m", "compileall", "-q", "-f", "-r", "100"]
+    command += ["--invalidation-mode", "unchecked-hash", "-s", str(root), "-p", LAMBDA_TASK_ROOT]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    environment["PYTHONHASHSEED"] = "0"  # set constants (frozensets) marshal in a fixed order
+    done = subprocess.run([*command, str(root)], env=environment, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"compiling byte code failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
 
 def stage(work_dir: Path, wheel_dir: Path) -> Path:
@@ -205,22 +336,45 @@ def report(zip_path: Path) -> str:
     return "\n".join(lines)
 
 
-def build(zip_path: Path = DEFAULT_ZIP, work_dir: Path | None = None) -> Path:
-    """Build the deployment zip at zip_path and return its path."""
+def bytecode_wanted() -> bool:
+    """False when the deployer opted out with NO_BYTECODE=1 (any value but empty, 0, no)."""
+    return os.environ.get("NO_BYTECODE", "").strip().lower() in ("", "0", "no", "false")
+
+
+def build(
+    zip_path: Path = DEFAULT_ZIP, work_dir: Path | None = None, bytecode: bool | None = None
+) -> Path:
+    """Build the deployment zip at zip_path and return its path.
+
+    bytecode: None follows NO_BYTECODE; the interpreter is looked for before any work is done.
+    """
+    if bytecode is None:
+        bytecode = bytecode_wanted()
+    python = find_runtime_python() if bytecode else None
+    if python is None:
+        print(f"warning: {NO_BYTECODE_COST}", file=sys.stderr)
     wheel_dir = fetch_wheels()
-    if work_dir is not None:
-        write_zip(stage(work_dir, wheel_dir), zip_path)
-        return zip_path
     with tempfile.TemporaryDirectory(prefix="cramp-package-") as temporary:
-        write_zip(stage(Path(temporary), wheel_dir), zip_path)
+        root = stage(work_dir or Path(temporary), wheel_dir)
+        if python is not None:
+            compile_bytecode(root, python)
+            print(f"byte code compiled by {python}", file=sys.stderr)
+        write_zip(root, zip_path)
     return zip_path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_ZIP, help="where to write the zip")
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="no .pyc (slower cold starts); NO_BYTECODE=1"
+    )
     args = parser.parse_args(argv)
-    zip_path = build(args.output.resolve())
+    try:
+        zip_path = build(args.output.resolve(), bytecode=False if args.no_bytecode else None)
+    except NoMatchingPython as error:
+        print(f"make package: {error}", file=sys.stderr)
+        return 2
     print(report(zip_path))
     return 0
 

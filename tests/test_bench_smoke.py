@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tools import bench
+from tools import bench, shipped
 
 SECTIONS = (
     "== Targets",
@@ -22,7 +22,7 @@ SECTIONS = (
 
 @pytest.fixture(scope="module")
 def results():
-    return bench.run_all(count=5, cold_runs=1, offline=True)
+    return bench.run_all(count=5, cold_runs=1)
 
 
 @pytest.mark.bench
@@ -32,7 +32,7 @@ def test_report_has_every_section_and_target(results):
         assert section in text
     for name, _, _ in results["targets"]:
         assert name in text
-    assert len(results["targets"]) == 6
+    assert len(results["targets"]) == 8
 
 
 @pytest.mark.bench
@@ -85,3 +85,28 @@ def test_opening_the_skill_at_night_loads_no_botocore():
         [sys.executable, "-c", code, event], env=env, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, False]
+
+
+@pytest.mark.bench
+def test_the_shipped_zip_prints_no_syntax_warning_at_cold_start_and_source_does(results):
+    """Byte code compiled with warnings off is never recompiled; the SDK sample, shipped as
+    sources, prints the SDK's SyntaxWarnings at every cold start (so the count can fail)."""
+    for event, by_skill in results["cold"]["rows"].items():
+        assert by_skill["Cramp Coach"]["warnings"] == 0, event
+        assert by_skill["Cramp Coach, NO_BYTECODE=1"]["warnings"] > 0, event
+        assert by_skill["SDK sample"]["warnings"] > 0, event
+
+
+def test_import_table_counts_only_what_the_handler_imports():
+    log = "\n".join(
+        [
+            "import time:       100 |        100 | logging",
+            shipped.HANDLER_IMPORTS_FOLLOW + "; the handler's imports follow --",
+            "import time:       300 |        300 |   cramp_coach.content",
+            "import time:       200 |        500 | lambda_function",
+        ]
+    )
+    assert shipped.import_table(log) == {
+        "cramp_coach.content": (0.0003, 0.0003),
+        "lambda_function": (0.0002, 0.0005),
+    }

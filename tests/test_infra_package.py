@@ -1,4 +1,5 @@
-"""make package: the Lambda zip is small, reproducible, and answers Alexa with only boto3 beside it.
+"""make package: the Lambda zip is small, reproducible, compiled for the Lambda runtime's Python,
+and answers Alexa with only boto3 beside it.
 
 The zip is built once for this module (pip downloads the Linux arm64 wheels once per machine into
 build/wheels/; later builds unpack them from there in a few seconds).
@@ -26,8 +27,9 @@ import package  # noqa: E402  (infra/package.py)
 pytestmark = pytest.mark.packaging
 
 PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
-SMALL_ENOUGH_BYTES = 5 * 1024 * 1024
+SMALL_ENOUGH_BYTES = 10 * 1000 * 1000
 TABLE = "cramp-coach-zip-test"
+UNCHECKED_HASH_FLAGS = 0b01  # PEP 552: hash-based, source not checked
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +60,73 @@ def test_zip_holds_the_handler_the_package_and_the_content(names):
     assert any(name.startswith("ask_sdk_core/") for name in names)
 
 
-def test_zip_leaves_out_boto3_the_web_service_tests_and_caches(names):
+def test_zip_leaves_out_boto3_the_web_service_tests_and_pip_records(names):
     provided = ("boto3/", "botocore/", "s3transfer/", "jmespath/")
     assert not [name for name in names if name.startswith(provided)]
     assert not [name for name in names if "webservice" in name or "/tests/" in name]
-    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
-    assert "cramp_coach/local_dynamodb.py" not in names
+    assert not [name for name in names if "local_dynamodb" in name]
     assert not [name for name in names if name.endswith(".dist-info/RECORD")]
+
+
+@pytest.fixture(scope="module")
+def runtime_python() -> str:
+    return package.find_runtime_python()
+
+
+@pytest.fixture(scope="module")
+def runtime_magic(runtime_python) -> bytes:
+    code = "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"
+    done = subprocess.run([runtime_python, "-I", "-c", code], capture_output=True, text=True)
+    return bytes.fromhex(done.stdout)
+
+
+def test_the_template_runtime_sets_the_wheels_and_the_compiler(runtime_python):
+    runtime = next(
+        line.split(":", 1)[1].strip()
+        for line in (ROOT / "infra" / "template.yaml").read_text().splitlines()
+        if line.strip().startswith("Runtime:")
+    )
+    assert runtime == f"python{package.PYTHON_VERSION}"
+    assert (
+        package.LAMBDA_PLATFORM_FLAGS[package.LAMBDA_PLATFORM_FLAGS.index("--python-version") + 1]
+        == package.PYTHON_VERSION
+    )
+    version = subprocess.run(
+        [runtime_python, "-I", "-c", "import sys; print(sys.version)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert version.startswith(package.PYTHON_VERSION + ".")
+
+
+def test_every_module_has_unchecked_hash_byte_code_of_the_runtime_version(
+    built_zip, names, runtime_magic
+):
+    tag = "cpython-" + package.PYTHON_VERSION.replace(".", "")
+    modules = [name for name in names if name.endswith(".py")]
+    assert len(modules) > 100
+    with zipfile.ZipFile(built_zip) as archive:
+        for module in modules:
+            folder, _, file = module.rpartition("/")
+            compiled = f"{folder}/__pycache__/{file[:-3]}.{tag}.pyc".lstrip("/")
+            assert compiled in names, module
+            header = archive.read(compiled)[:16]
+            assert header[:4] == runtime_magic, compiled
+            assert int.from_bytes(header[4:8], "little") == UNCHECKED_HASH_FLAGS, compiled
+    assert not [name for name in names if name.endswith(".pyc") and tag not in name]
+
+
+def test_content_is_shipped_as_toml_and_as_the_same_data_in_json(built_zip, names):
+    import tomllib
+
+    tomls = [name for name in names if name.startswith("content/") and name.endswith(".toml")]
+    assert tomls
+    with zipfile.ZipFile(built_zip) as archive:
+        for name in tomls:
+            assert json.loads(archive.read(name + ".json")) == tomllib.loads(
+                archive.read(name).decode()
+            ), name
 
 
 def test_zip_is_built_for_lambda_arm64(names):
@@ -167,9 +229,14 @@ def dynamodb_endpoint():
     server.stop()
 
 
-def answer(paths: list[Path], event: dict, endpoint: str, isolated: bool) -> dict:
-    """Run one request through lambda_handler in a fresh interpreter with only `paths` added."""
-    flags = ["-I", "-S"] if isolated else ["-I"]  # -S: not even the venv's site-packages
+def answer(
+    paths: list[Path], event: dict, endpoint: str, isolated: bool, python: str = sys.executable
+) -> dict:
+    """Run one request through lambda_handler in a fresh interpreter with only `paths` added.
+
+    isolated: as Lambda runs the zip (-S: not even the venv's site-packages; -B: nothing written).
+    """
+    flags = ["-I", "-S", "-B"] if isolated else ["-I"]
     environment = {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -180,7 +247,7 @@ def answer(paths: list[Path], event: dict, endpoint: str, isolated: bool) -> dic
     }
     completed = subprocess.run(
         [
-            sys.executable,
+            python,
             *flags,
             "-c",
             ANSWER_ONE_REQUEST,
@@ -195,20 +262,82 @@ def answer(paths: list[Path], event: dict, endpoint: str, isolated: bool) -> dic
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return {**json.loads(completed.stdout.strip().splitlines()[-1]), "stderr": completed.stderr}
 
 
 def test_zip_answers_a_launch_request_like_the_source_does(
-    unzipped, lambda_runtime_libraries, dynamodb_endpoint
+    unzipped, lambda_runtime_libraries, dynamodb_endpoint, runtime_python
 ):
     from envelopes import launch, plain, speech_of
 
     event = launch()
-    from_zip = answer([unzipped, lambda_runtime_libraries], event, dynamodb_endpoint, True)
+    paths = [unzipped, lambda_runtime_libraries]
+    from_zip = answer(paths, event, dynamodb_endpoint, True, runtime_python)
     from_source = answer([ROOT / "lambda"], event, dynamodb_endpoint, False)
 
     assert Path(from_zip["from"]).is_relative_to(unzipped)
     spoken = plain(speech_of(from_zip["response"]))
     assert len(spoken.split()) >= 5, spoken
+    for reply in (from_zip, from_source):  # the SDK's user agent names the Python version
+        reply["response"].pop("userAgent", None)
     assert from_zip["response"] == from_source["response"]
     assert not [entry for entry in from_zip["path"] if "site-packages" in entry]
+    assert "SyntaxWarning" not in from_zip["stderr"]
+
+
+def test_the_runtime_loads_the_byte_code_without_reading_the_source(
+    unzipped, lambda_runtime_libraries, dynamodb_endpoint, runtime_python, tmp_path
+):
+    """unchecked-hash: a changed source file does not make Lambda recompile (or warn)."""
+    from envelopes import launch, speech_of
+
+    broken = tmp_path / "task"
+    shutil.copytree(unzipped, broken)
+    for module in ("lambda_function.py", "cramp_coach/skill.py", "ask_sdk_model/__init__.py"):
+        (broken / module).write_text("this is not Python\n")
+    paths = [broken, lambda_runtime_libraries]
+    replied = answer(paths, launch(), dynamodb_endpoint, True, runtime_python)
+    assert speech_of(replied["response"])
+    assert "SyntaxWarning" not in replied["stderr"]
+
+
+# --- finding the runtime's Python, and building without it ------------------------------------
+
+
+def test_without_the_runtime_python_the_build_stops_and_says_how_to_get_one(
+    monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setattr(package, "_candidates", lambda version: [])
+    monkeypatch.delenv("NO_BYTECODE", raising=False)
+    assert package.main(["--output", str(tmp_path / "cramp-coach.zip")]) == 2
+    message = capsys.readouterr().err
+    version = package.PYTHON_VERSION
+    assert f"No Python {version} found" in message
+    for way in (f"pyenv install {version}", f"uv python install {version}", "LAMBDA_PYTHON="):
+        assert way in message
+    assert "NO_BYTECODE=1 make package" in message
+    assert not (tmp_path / "cramp-coach.zip").exists()
+
+
+def test_lambda_python_of_another_version_is_refused(monkeypatch):
+    other = next(
+        candidate
+        for candidate in (sys.executable, shutil.which("python3"))
+        if candidate and package._version_of(candidate) != package.PYTHON_VERSION
+    )
+    monkeypatch.setenv("LAMBDA_PYTHON", other)
+    with pytest.raises(package.NoMatchingPython, match="is not a working Python"):
+        package.find_runtime_python()
+
+
+def test_no_bytecode_builds_sources_only_and_says_what_it_costs(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("NO_BYTECODE", "1")
+    monkeypatch.setattr(package, "_candidates", lambda version: [])  # not even looked for
+    assert package.main(["--output", str(tmp_path / "cramp-coach.zip")]) == 0
+    warning = capsys.readouterr().err
+    assert "WITHOUT byte code" in warning
+    assert "every cold start compiles every module" in warning
+    with zipfile.ZipFile(tmp_path / "cramp-coach.zip") as archive:
+        names = archive.namelist()
+    assert "cramp_coach/skill.py" in names
+    assert not [name for name in names if name.endswith(".pyc") or "__pycache__" in name]

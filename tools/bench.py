@@ -1,10 +1,11 @@
 """make bench: what a cramping user waits for, measured against a hello-world ASK SDK skill.
 
-Every figure is a ratio against a minimal ASK SDK skill measured in the same run on the same
-interpreter, because absolute milliseconds on a shared 2-core machine say little about Lambda.
-Sections: cold start, warm latency (DynamoDB by moto in-process, and with the store timing out),
-round trips, the Lambda zip, spoken seconds, and the web service. Writes build/bench/report.txt
-and build/bench/latency.png, and prints the report.
+Every figure is a ratio against a minimal ASK SDK skill measured in the same run, because
+absolute milliseconds on a shared 2-core machine say little about Lambda. The headline is the
+cold start of the zip as shipped, run the way Lambda runs it, against the SDK sample as its
+docs ship it (tools/shipped.py). Then: warm latency (DynamoDB by moto in-process, and with
+the store timing out), round trips, the Lambda zip, spoken seconds, and the web service. Writes
+build/bench/report.txt and build/bench/latency.png, and prints the report.
 
 The in-process measurements run in child processes of this script (`--worker ...`), so each
 starts with clean imports, its own moto and its own boto3 clients; this module imports only the
@@ -17,17 +18,14 @@ import argparse
 import contextlib
 import copy
 import datetime as dt
-import io
 import json
 import logging
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zipfile
@@ -42,13 +40,14 @@ TABLE = "cramp-coach-bench"
 WORDS_PER_MINUTE = 150
 SENTENCE_GAP_SECONDS = 0.25  # the short pause Alexa leaves at each sentence end (estimate)
 
-# The speed targets (docs/performance.md).
-COLD_START_MAX_RATIO = 1.5
+# The speed targets (docs/performance.md, docs/cold-start.md): the cold start of the zip as
+# shipped against the SDK sample as shipped.
+COLD_START_MAX_RATIOS = {"cramp": 0.5, "night launch": 0.6}
 WARM_CRAMP_MAX_RATIO = 2.0
 CRAMP_MAX_WRITES = 1
 CRAMP_MAX_READS = 0
 FIRST_INSTRUCTION_MAX_SECONDS = 4.0
-ZIP_MAX_BYTES = 5_000_000
+ZIP_MAX_BYTES = 10_000_000
 
 READ_CALLS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
 WRITE_CALLS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -155,32 +154,6 @@ sb.add_request_handler(IntentReflectorHandler())
 sb.add_exception_handler(CatchAllExceptionHandler())
 lambda_handler = sb.lambda_handler()
 '''
-
-# Run in a fresh interpreter: import the skill, answer one request, report both times.
-# First it loads what Lambda's Python runtime (awslambdaric's bootstrap) has loaded before it
-# imports a handler, and installs a log handler as that runtime does, so neither skill is
-# charged for the runtime's own imports and both pay for writing their log lines.
-# argv: event file, then the folders to put first on sys.path (the skill, its dependencies).
-COLD_START_CHILD = """
-import importlib, json, logging, os, sys, time, traceback
-from concurrent.futures import ThreadPoolExecutor
-log_handler = logging.StreamHandler(open(os.devnull, "w"))
-log_handler.setFormatter(logging.Formatter("[%(levelname)s] %(asctime)s %(message)s"))
-logging.getLogger().addHandler(log_handler)
-with open(sys.argv[1]) as handle:
-    event = json.load(handle)
-wall, cpu = time.perf_counter, time.process_time
-marks = [(wall(), cpu())]
-sys.path[0:0] = sys.argv[2:]
-lambda_function = importlib.import_module("lambda_function")
-marks.append((wall(), cpu()))
-response = lambda_function.lambda_handler(event, None)
-marks.append((wall(), cpu()))
-assert response["response"]["outputSpeech"]["ssml"], response
-(w0, c0), (w1, c1), (w2, c2) = marks
-print(json.dumps({"import": c1 - c0, "first": c2 - c1, "wall": w2 - w0}))
-"""
-
 
 # --- small helpers ---------------------------------------------------------------------
 
@@ -660,186 +633,47 @@ WORKERS = {"moto": worker_moto, "timeout": worker_timeout, "web": worker_web}
 # --- parent side: sections -------------------------------------------------------------
 
 
-def cold_start_layouts(deps: Path, work: Path) -> dict[str, dict[str, list[Path]]]:
-    """Where each skill's code comes from, per way of shipping it (sys.path folders).
+def cold_start_as_shipped(runs: int, work: Path) -> dict:
+    """The headline: the shipped zip's cold start against the SDK sample's (tools/shipped.py).
 
-    - installed: dependencies from this venv (byte code compiled at install), our code from
-      source. The target is judged on this one: it isolates what our own code costs.
-    - as packed: everything from source, as infra/package.py packs the zip (no .pyc) and as
-      Lambda then runs it (/var/task is read-only, so nothing compiled is ever kept).
-    - packed with .pyc: the same files with byte code compiled ahead (unchecked-hash).
-    """
-    hello = hello_world_dir()
-    compiled = work / "compiled"
-    for source, name in ((deps, "deps"), (LAMBDA_DIR, "skill"), (hello, "hello")):
-        shutil.copytree(source, compiled / name, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash"]
-        + [str(compiled)],
-        check=True,
-    )
-    return {
-        "installed": {"skill": [LAMBDA_DIR], "hello": [hello]},
-        "as packed": {"skill": [LAMBDA_DIR, deps], "hello": [hello, deps]},
-        "packed with .pyc": {
-            "skill": [compiled / "skill", compiled / "deps"],
-            "hello": [compiled / "hello", compiled / "deps"],
-        },
-    }
-
-
-def cold_start(runs: int, layouts: dict[str, dict[str, list[Path]]]) -> dict:
-    """Fresh interpreters importing each skill and answering one cramp request, interleaved."""
+    The store answers over loopback HTTP (moto's server), as DynamoDB would in Lambda, and so
+    does the Settings API that a night launch asks for the device's time zone."""
     import envelopes
 
+    from tools import shipped
     from tools.local_dynamodb import start_local_dynamodb
 
-    cramp = OUT_DIR / "cold_start_event.json"
-    cramp.write_text(json.dumps(envelopes.intent("CrampNowIntent", {"muscle": "calf"})))
-    launch = OUT_DIR / "cold_start_launch.json"  # at night: the calf stretch, no store call
-    launch.write_text(json.dumps(envelopes.launch(at=envelopes.NIGHT)))
-    rows = [(layout, skills, cramp) for layout, skills in layouts.items()]
-    rows.append(("installed, opening the skill at night", layouts["installed"], launch))
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
     saved = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's access log
-    server = start_local_dynamodb(TABLE)  # the store answers over loopback HTTP, as in Lambda
-    env = child_env(
-        AWS_ENDPOINT_URL_DYNAMODB=os.environ["AWS_ENDPOINT_URL_DYNAMODB"],
-        CRAMP_CONTENT_DIR=str(ROOT / "content"),  # for the compiled copy of lambda/
-    )
-    samples: dict = {}
-    importtimes: dict = {"skill": [], "hello": []}
+    server = start_local_dynamodb(TABLE)
+    api = SettingsApi()
+    env = child_env(AWS_ENDPOINT_URL_DYNAMODB=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+    events = {
+        "cramp": envelopes.intent("CrampNowIntent", {"muscle": "calf"}, at=envelopes.NIGHT),
+        "night launch": envelopes.launch(at=envelopes.NIGHT),  # the calf stretch, no store call
+    }
+    files = {}
+    for name, event in events.items():
+        event["context"]["System"]["apiEndpoint"] = api.url
+        files[name] = OUT_DIR / f"cold_start_{name.replace(' ', '_')}.json"
+        files[name].write_text(json.dumps(event))
     try:
-        for n in range(runs):
-            for layout, skills, event_file in rows:
-                for name, path in skills.items():
-                    command = [sys.executable, "-c", COLD_START_CHILD, str(event_file)]
-                    command += [str(folder) for folder in path]
-                    into = samples.setdefault(layout, {}).setdefault(name, [])
-                    into.append(run_cold_child(command, env))
-                    if layout == "installed" and n < max(3, runs // 3):
-                        command[1:1] = ["-X", "importtime"]
-                        done = subprocess.run(
-                            command, env=env, capture_output=True, text=True, check=True
-                        )
-                        importtimes[name].append(import_costs(done.stderr))
+        importtime_runs = max(1, min(5, runs // 2))  # the smoke test's single run: one
+        return shipped.measure(work, HELLO_WORLD_SOURCE, files, runs, env, importtime_runs)
     finally:
+        api.stop()
         server.stop()
+        shipped.cleanup(work)
         if saved is None:
             os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
         else:
             os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = saved
-    result: dict = {"runs": runs, "layouts": {}}
-    for layout, skills in samples.items():
-        result["layouts"][layout] = {
-            name: {
-                key: median([run[key] for run in runs_of])
-                for key in ("import", "first", "total", "wall", "process")
-            }
-            for name, runs_of in skills.items()
-        }
-    result["modules"] = {name: median_costs(found) for name, found in importtimes.items()}
-    return result
 
 
-def run_cold_child(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    process = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"cold start child failed:\n{done.stderr[-3000:]}")
-    timings = json.loads(done.stdout)
-    return {**timings, "total": timings["import"] + timings["first"], "process": process}
-
-
-def import_costs(importtime_log: str) -> dict[str, float]:
-    """Seconds of import self-time per top-level package, from `python -X importtime`."""
-    costs: dict[str, float] = {}
-    for line in importtime_log.splitlines():
-        found = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
-        if found:
-            package = found.group(2).split(".")[0]
-            costs[package] = costs.get(package, 0.0) + int(found.group(1)) / 1e6
-    return costs
-
-
-def median_costs(runs: list[dict[str, float]]) -> dict[str, float]:
-    names = {name for run in runs for name in run}
-    costs = {name: median([run.get(name, 0.0) for run in runs]) for name in names}
-    return dict(sorted(costs.items(), key=lambda kv: -kv[1]))
-
-
-def _package_target_exists() -> bool:
-    return re.search(r"^package:", (ROOT / "Makefile").read_text(), re.M) is not None
-
-
-def runtime_requirements() -> list[str]:
-    lines = (LAMBDA_DIR / "requirements.txt").read_text().splitlines()
-    return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
-
-
-PROVIDED_BY_LAMBDA = ("boto3", "botocore", "s3transfer", "jmespath")
-
-
-def install_runtime_deps(target: Path, use_pip: bool) -> None:
-    """What `pip install --target` would put in the zip (minus what Lambda's runtime has).
-
-    Without pip (the smoke test, offline), copy the same distributions' files from this venv.
-    """
-    if use_pip:
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        command += ["--no-compile", "--target", str(target), *runtime_requirements()]
-        subprocess.run(command, check=True, capture_output=True)
-    else:
-        copy_installed_distributions(target)
-    for entry in list(target.iterdir()):
-        if entry.name.split("-")[0].lower() in PROVIDED_BY_LAMBDA:
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-
-
-def copy_installed_distributions(target: Path) -> None:
-    from importlib import metadata
-
-    from packaging.requirements import Requirement  # pytest's own dependency
-
-    wanted = [re.split(r"[=<>!~ ;\[]", r)[0] for r in runtime_requirements()]
-    seen: set[str] = set()
-    while wanted:
-        name = wanted.pop().lower().replace("_", "-")
-        if name in seen or name in PROVIDED_BY_LAMBDA:
-            continue
-        seen.add(name)
-        dist = metadata.distribution(name)
-        for text in dist.requires or []:
-            requirement = Requirement(text)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                wanted.append(requirement.name)
-        for file in dist.files or []:
-            source = Path(dist.locate_file(file))
-            if source.is_file() and ".." not in file.parts and source.suffix != ".pyc":
-                destination = target / file
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, destination)
-
-
-def zip_of(folders: list[tuple[Path, str]], bytecode: bool = False) -> bytes:
-    """A deflated zip of each (folder, name in the zip), without the web service, and
-    without byte code unless asked (folders compiled ahead, unchecked-hash)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for folder, prefix in folders:
-            for path in sorted(folder.rglob("*")):
-                relative = path.relative_to(folder)
-                skip = {"webservice", *([] if bytecode else ["__pycache__"])} & set(relative.parts)
-                if path.is_file() and not skip and (bytecode or path.suffix != ".pyc"):
-                    archive.write(path, str(Path(prefix) / relative))
-    return buffer.getvalue()
-
-
-def zip_parts(data: bytes, top: int = 8) -> list[tuple[str, int]]:
+def zip_parts(zip_path: Path, top: int = 8) -> list[tuple[str, int]]:
     """The zip's largest top-level parts (package folders, dist-info grouped) by packed size."""
     parts: dict[str, int] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    with zipfile.ZipFile(zip_path) as archive:
         for info in archive.infolist():
             head = info.filename.split("/")[0]
             if head.endswith((".dist-info", ".egg-info")):
@@ -848,53 +682,26 @@ def zip_parts(data: bytes, top: int = 8) -> list[tuple[str, int]]:
     return sorted(parts.items(), key=lambda kv: -kv[1])[:top]
 
 
-def lambda_zip(deps: Path, offline: bool = False) -> dict:
-    """The deployment zip's size: `make package` when it exists, else what it would pack.
-
-    offline (the smoke test): always the estimate, from this venv's installed copies.
-    """
-    packed = None
-    if _package_target_exists() and not offline:
-        done = subprocess.run(["make", "-s", "package"], cwd=ROOT, capture_output=True, text=True)
-        packed = ROOT / "build" / "cramp-coach.zip" if done.returncode == 0 else None
-        if packed is None:
-            print(f"make package failed, estimating instead:\n{done.stderr[-1000:]}", flush=True)
-    if packed is not None:
-        data = packed.read_bytes()
-        how = "make package -> build/cramp-coach.zip"
-    else:
-        data = zip_of([(LAMBDA_DIR, "."), (ROOT / "content", "content"), (deps, ".")])
-        how = (
-            "estimate: lambda/ without webservice + content/ + "
-            + ("this venv's copies of" if offline else "pip install --target")
-            + " lambda/requirements.txt, less boto3/botocore"
-        )
-    return {"bytes": len(data), "how": how, "parts": zip_parts(data)}
-
-
 # --- the report --------------------------------------------------------------------------
 
 
-def run_all(count: int, cold_runs: int, offline: bool = False) -> dict:
-    """Every section; `offline` (the smoke test) copies dependencies from this venv, no pip."""
+def run_all(count: int, cold_runs: int) -> dict:
+    """Every section: the shipped cold start first, then the in-process measurements."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     hello_world_dir()
     results: dict = {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
     results["settings"] = {"count": count, "cold_runs": cold_runs, "python": sys.version.split()[0]}
+    results["cold"] = cold_start_as_shipped(cold_runs, OUT_DIR / "shipped")
+    zip_path = Path(results["cold"]["zip_path"])
+    results["zip"] = {
+        "bytes": zip_path.stat().st_size,
+        "how": "infra/package.py (make package), as timed above",
+        "parts": zip_parts(zip_path),
+        "no_bytecode_bytes": results["cold"]["no_bytecode_zip_bytes"],
+    }
     # The hung-store run mostly waits on sockets: it goes on beside the rest. Each of its
     # requests may wait for the store's deadline, so a few per type say what a user waits.
     hung = start_worker("timeout", max(1, min(count // 10, 200)))
-    with tempfile.TemporaryDirectory() as work:
-        deps = Path(work) / "deps"
-        install_runtime_deps(deps, use_pip=not offline)
-        layouts = cold_start_layouts(deps, Path(work))
-        results["cold"] = cold_start(cold_runs, layouts)
-        results["zip"] = lambda_zip(deps, offline)
-        compiled = layouts["packed with .pyc"]["skill"]
-        with_pyc = zip_of(
-            [(compiled[0], "."), (ROOT / "content", "content"), (compiled[1], ".")], bytecode=True
-        )
-        results["zip"]["with_pyc_bytes"] = len(with_pyc)
     results.update(run_worker("moto", count))
     results["web"] = run_worker("web", count)
     results["latency_timeout"] = worker_result("timeout", hung)["latency"]
@@ -903,8 +710,12 @@ def run_all(count: int, cold_runs: int, offline: bool = False) -> dict:
 
 
 def targets(r: dict) -> list[tuple[str, bool, str]]:
-    installed = r["cold"]["layouts"]["installed"]
-    cold = ratio(installed["skill"]["total"], installed["hello"]["total"])
+    rows = r["cold"]["rows"]
+    cold = {
+        event: ratio(rows[event]["Cramp Coach"]["total"], rows[event]["SDK sample"]["total"])
+        for event in COLD_START_MAX_RATIOS
+    }
+    warnings = max(rows[event]["Cramp Coach"]["warnings"] for event in rows)
     cramp = r["latency"]["skill"].get(CRAMP_NOW, {}).get("median", float("nan"))
     warm = ratio(cramp, r["latency"]["hello"]["intent"]["median"])
     trips = r["round_trips"].get(CRAMP_NOW, {})
@@ -919,7 +730,15 @@ def targets(r: dict) -> list[tuple[str, bool, str]]:
     ]
     latest = max(ends, default=float("inf"))
     return [
-        ("cold start <= 1.5x hello-world", cold <= COLD_START_MAX_RATIO, f"{cold:.2f}x"),
+        *(
+            (
+                f"cold start as shipped, {event} <= {limit}x the SDK sample as shipped",
+                cold[event] <= limit,
+                f"{cold[event]:.2f}x",
+            )
+            for event, limit in COLD_START_MAX_RATIOS.items()
+        ),
+        ("no SyntaxWarning at cold start", warnings == 0, f"{warnings:.0f} printed"),
         ("warm cramp-now median <= 2x hello-world", warm <= WARM_CRAMP_MAX_RATIO, f"{warm:.2f}x"),
         (
             "cramp answer: <= 1 DynamoDB write, 0 reads",
@@ -932,7 +751,7 @@ def targets(r: dict) -> list[tuple[str, bool, str]]:
             latest <= FIRST_INSTRUCTION_MAX_SECONDS,
             f"latest end {latest:.1f} s",
         ),
-        ("zip < 5 MB", r["zip"]["bytes"] < ZIP_MAX_BYTES, f"{r['zip']['bytes'] / 1e6:.2f} MB"),
+        ("zip < 10 MB", r["zip"]["bytes"] < ZIP_MAX_BYTES, f"{r['zip']['bytes'] / 1e6:.2f} MB"),
     ]
 
 
@@ -947,31 +766,8 @@ def report(r: dict) -> str:
     for name, ok, detail in r["targets"]:
         add(f"  {'PASS' if ok else 'MISS'}  {name}: {detail}")
     add("")
-    cold = r["cold"]
-    add(f"== Cold start (fresh interpreter, medians of {cold['runs']} processes per row)")
-    add("  CPU ms: import lambda_function + first answer (a calf cramp; in the last row,")
-    add("  opening the skill at night) = total [wall clock of the two; of the whole process].")
-    add("  CPU time, because wall time on this shared 2-core machine includes waiting for a")
-    add("  core. The ratio is the totals'; the target is judged on 'installed'. Layouts:")
-    add("  installed = dependencies byte-compiled (venv), our code compiled at import;")
-    add("  as packed = nothing byte-compiled, as infra/package.py packs the zip (Lambda's")
-    add("  /var/task is read-only, so it compiles every module at every cold start);")
-    add("  packed with .pyc = the same files compiled ahead (compileall, unchecked-hash).")
-    for layout, skills in cold["layouts"].items():
-        add(f"  {layout}:")
-        for name, label in (("skill", "Cramp Coach"), ("hello", "hello world")):
-            c = skills[name]
-            add(
-                f"    {label:12} {c['import'] * 1e3:6.1f} + {c['first'] * 1e3:5.1f} = "
-                f"{c['total'] * 1e3:6.1f} [{c['wall'] * 1e3:6.1f}; {c['process'] * 1e3:6.1f}]"
-            )
-        add(f"    ratio {ratio(skills['skill']['total'], skills['hello']['total']):.2f}x")
-    add("  import self-time by package (-X importtime, installed, medians): Cramp Coach vs hello")
-    modules = cold["modules"]
-    for package, cost in list(modules["skill"].items())[:14]:
-        add(f"    {package:24} {ms(cost):>12}  vs {ms(modules['hello'].get(package, 0.0))}")
-    heavy = [p for p in ("boto3", "botocore") if p in modules["skill"]]
-    add(f"  boto3/botocore imported for the first cramp answer: {', '.join(heavy) or 'no'}")
+    for line in shipped_report_lines(r["cold"]):
+        add(line)
     add("")
     add("== Warm latency through lambda_handler (median / p99)")
     lat, slow, hello = r["latency"], r["latency_timeout"], r["latency"]["hello"]
@@ -1001,8 +797,7 @@ def report(r: dict) -> str:
     add("")
     z = r["zip"]
     add(f"== Lambda zip: {z['bytes'] / 1e6:.2f} MB ({z['how']})")
-    if "with_pyc_bytes" in z:
-        add(f"  with byte code compiled ahead (.pyc): {z['with_pyc_bytes'] / 1e6:.2f} MB")
+    add(f"  without byte code (NO_BYTECODE=1): {z['no_bytecode_bytes'] / 1e6:.2f} MB")
     for part, size in z["parts"]:
         add(f"    {part:28} {size / 1e3:9.1f} kB")
     add("")
@@ -1033,6 +828,12 @@ def report(r: dict) -> str:
         values = list(rps.values())
         add(f"  verified / off: {ratio(values[0], values[1]):.2f}")
     return "\n".join(out) + "\n"
+
+
+def shipped_report_lines(cold: dict) -> list[str]:
+    from tools import shipped
+
+    return shipped.report_lines(cold, COLD_START_MAX_RATIOS)
 
 
 def plot(r: dict, path: Path) -> None:

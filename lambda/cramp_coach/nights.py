@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 
 from .content import Content
@@ -145,6 +144,8 @@ def usual_time(cramps: list[Cramp]) -> str | None:
             minutes.append(((hour - 12) % 24) * 60 + minute)  # counted from noon: nights stay whole
     if not minutes:
         return None
+    import statistics  # here: only the history answers need it (fractions, random: ~3 ms cold)
+
     middle = round(statistics.median(minutes) / 30) * 30
     hour = (middle // 60 + 12) % 24
     return f"{hour:02d}:{middle % 60:02d}"
