@@ -551,3 +551,31 @@ def test_devices_logging_at_once_through_the_skill_never_lose_a_count(server_tab
         thread.join()
     assert len(replies) == 12 and all(r.startswith("Got it.") for r in replies)
     assert count() == 12
+
+
+# --- stored values the content does not know ---------------------------------------------
+
+
+def test_which_leg_tolerates_a_stored_muscle_and_side_the_content_no_longer_knows(table):
+    """Older content, a renamed muscle: the reader still answers, never the catch-all."""
+    consent()
+    seed(1, muscle="gastrocnemius", side="middle")
+    seed(2)
+    leg = spoken(talk(at=DAY).say("WhichLegIntent"))
+    assert leg.startswith("Your left leg cramps most")
+    assert "gastrocnemius" not in leg and "middle" not in leg
+    summary = talk(at=DAY).say("DoctorSummaryIntent")
+    assert "gastrocnemius" not in card(summary).get("content", "")
+    history = talk(at=DAY).say("CrampHistoryIntent")
+    assert "gastrocnemius" not in card(history).get("content", "")
+    assert "Sorry" not in spoken(talk(at=DAY).say("CrampTrendIntent"))
+
+
+def test_a_logged_muscle_id_the_content_lacks_is_stored_as_any_muscle(table):
+    consent()
+    talk(at=DAY).say(
+        "LogCrampIntent", muscle=("gastro", "gastrocnemius"), side=("middle", "middle")
+    )
+    [item] = cramp_items()
+    assert item["muscle"]["S"] == "any"
+    assert "side" not in item

@@ -18,7 +18,7 @@ from ...speech import Speech
 from ...storage import StoreError
 from ...turn import Turn, turn
 from .consent import ask_consent
-from .logged import logged_reply
+from .logged import known_muscle, known_side, logged_reply
 
 
 def _clock(value: str | None) -> dt.time | None:
@@ -79,8 +79,8 @@ class LogCrampHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        muscle = slot(handler_input, "muscle").id or "any"
-        side = slot(handler_input, "side").id
+        muscle = known_muscle(t.content, slot(handler_input, "muscle").id)
+        side = known_side(slot(handler_input, "side").id)
         cramp = told_cramp(
             t,
             muscle,

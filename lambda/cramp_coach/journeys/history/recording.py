@@ -30,7 +30,7 @@ from ...storage import StoreError, within_deadline
 from ...store import user_key
 from ...turn import Turn, turn
 from .consent import ask_consent
-from .logged import logged_card
+from .logged import as_known, logged_card
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ FAILED = "failed"
 
 
 def episode_cramp(t: Turn, ep: Episode) -> Cramp:
-    return ep.cramp(t.local_time.tzinfo)
+    return as_known(t.content, ep.cramp(t.local_time.tzinfo))
 
 
 # What the last write for a user told this container about their consent, so a failed
