@@ -127,6 +127,31 @@ def test_unprocessed_deletes_are_sent_again(table):
     assert len(calls) == 2 and all_items() == []
 
 
+def test_a_write_landing_during_deletion_neither_survives_nor_returns_after_re_consent(
+    table, monkeypatch
+):
+    """Another device (or the end-of-session recorder) writes between deletion's steps."""
+    DYNAMO.grant_consent(USER)
+    for n in range(3):
+        DYNAMO.record_cramp(USER, cramp(n))
+    real_delete_batch = store._delete_batch
+    late: list[store.Outcome] = []
+
+    def with_a_write_first(keys):
+        if not late:
+            late.append(DYNAMO.record_cramp(USER, cramp(99, event_id="second-device")))
+            DYNAMO.update_profile(USER, if_consented=True, reminder_id="r1")
+        real_delete_batch(keys)
+
+    monkeypatch.setattr(store, "_delete_batch", with_a_write_first)
+    DYNAMO.delete_user(USER)
+    assert late == [store.NOT_ASKED]  # consent was already withdrawn: the write was refused
+    assert all_items() == []
+    DYNAMO.grant_consent(USER)
+    assert DYNAMO.history_since(USER, START - dt.timedelta(days=30)).cramps == []
+    assert DYNAMO.load_profile(USER).cramp_count == 0
+
+
 def test_no_raw_user_id_at_rest(table):
     DYNAMO.grant_consent(USER, cramp())
     DYNAMO.record_cramp(USER, cramp(2))

@@ -100,7 +100,7 @@ class InMemoryStore:
 
     def delete_user(self, user_id: str) -> int:
         key = user_key(user_id)
-        with self._lock:
-            deleted = len(self._cramps.pop(key, {}))
-            deleted += 1 if self._profiles.pop(key, None) is not None else 0
+        with self._lock:  # profile (consent) first, as DynamoStore; here both at once anyway
+            deleted = 1 if self._profiles.pop(key, None) is not None else 0
+            deleted += len(self._cramps.pop(key, {}))
         return deleted

@@ -449,10 +449,21 @@ class DynamoStore:
         return _split(reply.get("Items", []))
 
     def delete_user(self, user_id: str) -> int:
-        """Delete every item of the user (profile and cramps); returns how many were deleted."""
-        pk = user_key(user_id)
-        batch, deleted = [], 0
-        for key in _all_keys(pk):
+        """Delete every item of the user (profile and cramps); returns how many were deleted.
+
+        The profile goes first: with it goes the consent, so every write that lands while the
+        cramps are being deleted (a second device, the end-of-session recorder) fails its
+        consent condition instead of surviving the deletion and coming back after re-consent.
+        """
+        reply = _call(
+            "delete_item",
+            TableName=table_name(),
+            Key=_key(user_id, PROFILE_SK),
+            ReturnValues="ALL_OLD",
+        )
+        deleted = 1 if reply.get("Attributes") else 0
+        batch = []
+        for key in _all_keys(user_key(user_id)):
             batch.append({"pk": key["pk"], "sk": key["sk"]})
             if len(batch) == _BATCH:
                 _delete_batch(batch)
