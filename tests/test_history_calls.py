@@ -17,7 +17,7 @@ EXPECTED = {
     "it's better, consent never asked (asks)": {
         "TransactWriteItems": 1,
         "GetItem": 1,
-        "UpdateItem": 1,
+        "UpdateItem": 2,  # the consent-guarded flag is refused; then the short-lived flag
     },
     "yes to the consent question": {"TransactWriteItems": 1},
     "no to the consent question": {"UpdateItem": 1},

@@ -579,3 +579,27 @@ def test_a_logged_muscle_id_the_content_lacks_is_stored_as_any_muscle(table):
     [item] = cramp_items()
     assert item["muscle"]["S"] == "any"
     assert "side" not in item
+
+
+# --- what is kept without consent ----------------------------------------------------------
+
+
+def test_a_day_launch_after_deletion_keeps_only_a_short_lived_notice_flag(table):
+    consent()
+    seed(1)
+    chat = talk(at=DAY)
+    chat.say("DeleteHistoryIntent")
+    chat.say("AMAZON.YesIntent")
+    assert all_items() == []
+    talk(at=DAY).launch()
+    for item in all_items():  # nothing but the flag, and it does not linger
+        assert set(item) == {"pk", "sk", "notice_heard", "expires_at"}
+        assert int(item["expires_at"]["N"]) <= time.time() + 31 * 86400
+    assert DYNAMO.load_profile(USER) is None or DYNAMO.load_profile(USER).consent is None
+
+
+def test_a_consenting_users_profile_expires_too(table):
+    consent()
+    talk(at=DAY).say("LogCrampIntent", muscle="calf")
+    [profile] = [i for i in all_items() if i["sk"]["S"] == "PROFILE"]
+    assert abs(int(profile["expires_at"]["N"]) - (time.time() + 400 * 86400)) < 60

@@ -36,6 +36,15 @@ def user_key(user_id: str) -> str:
     return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def expiry(days: float) -> int:
+    """The TTL value (epoch seconds) for an item written now that should live `days` days.
+
+    From the moment of writing, never from a cramp's own date: DynamoDB's TTL ignores times
+    more than five years in the past, so an expiry in the past could mean never.
+    """
+    return int(dt.datetime.now(dt.UTC).timestamp() + days * 86400)
+
+
 class CrampStore(Protocol):
     def warm_up(self) -> None:
         """Get ready for calls (make a client), outside any deadline; never raises."""
@@ -45,7 +54,9 @@ class CrampStore(Protocol):
 
     def update_profile(self, user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
         """Set fields (None removes one), creating the profile if absent. `if_consented`
-        writes only while consent is yes; returns False when that stopped the write."""
+        writes only while consent is yes; returns False when that stopped the write.
+        Each write renews the profile's expiry unless the fields carry `expires_at` (epoch
+        seconds); expires_at is the store's and never comes back among the profile's fields."""
 
     def record_cramp(self, user_id: str, cramp: Cramp) -> Outcome:
         """Count and keep the cramp if the user consented; the same event never twice."""
