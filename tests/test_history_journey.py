@@ -603,3 +603,21 @@ def test_a_consenting_users_profile_expires_too(table):
     talk(at=DAY).say("LogCrampIntent", muscle="calf")
     [profile] = [i for i in all_items() if i["sk"]["S"] == "PROFILE"]
     assert abs(int(profile["expires_at"]["N"]) - (time.time() + 400 * 86400)) < 60
+
+
+# --- which nights can be logged --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["2026-09-01", "2019-03-04", "0001-01-01", "0999-12-31"])
+def test_a_cramp_older_than_sixty_nights_is_refused_with_a_clear_answer(table, day):
+    consent()
+    said = spoken(talk(at=DAY).say("LogCrampIntent", muscle="calf", date=day, time="03:00"))
+    assert said == words("log_too_long_ago")
+    assert cramp_items() == []
+
+
+def test_a_cramp_sixty_nights_ago_can_still_be_logged(table):
+    consent()
+    said = spoken(talk(at=DAY).say("LogCrampIntent", muscle="calf", date="2026-09-27"))
+    assert said.startswith("Got it. I've logged a calf cramp")
+    assert len(cramp_items()) == 1

@@ -21,6 +21,16 @@ from .consent import ask_consent
 from .logged import known_muscle, known_side, logged_reply
 
 
+LOG_NIGHTS = 60  # what a person can remember well enough to count; older dates are refused
+
+
+def _loggable(t: Turn, night: dt.date | None) -> bool:
+    """Within the last LOG_NIGHTS nights (tonight included): nothing older is kept, so a cramp
+    "in 2019" or in year 1 is refused before any date arithmetic or write."""
+    earliest = nights.current_night(t.local_time) - dt.timedelta(days=LOG_NIGHTS - 1)
+    return night is None or night >= earliest
+
+
 def _clock(value: str | None) -> dt.time | None:
     """AMAZON.TIME's "03:00" (or a bare "3" from a typed demo line); None for "NI", "MO"."""
     hour, _, minute = (value or "").partition(":")
@@ -81,13 +91,13 @@ class LogCrampHandler(AbstractRequestHandler):
         t = turn(handler_input)
         muscle = known_muscle(t.content, slot(handler_input, "muscle").id)
         side = known_side(slot(handler_input, "side").id)
-        cramp = told_cramp(
-            t,
-            muscle,
-            side,
-            _day(slot(handler_input, "date").heard),
-            _clock(slot(handler_input, "time").heard),
-        )
+        day = _day(slot(handler_input, "date").heard)
+        too_old = Speech(words(t.content, "log_too_long_ago"))
+        if not _loggable(t, day):
+            return t.reply(too_old, end=True)
+        cramp = told_cramp(t, muscle, side, day, _clock(slot(handler_input, "time").heard))
+        if not _loggable(t, cramp.night):  # "at 3" on the oldest night can be one night older
+            return t.reply(too_old, end=True)
         user = t.user_id
         try:
             outcome = t.store.record_cramp(user, cramp)
