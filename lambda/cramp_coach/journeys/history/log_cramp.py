@@ -20,7 +20,6 @@ from ...turn import Turn, turn
 from .consent import ask_consent
 from .logged import known_muscle, known_side, logged_reply
 
-
 LOG_NIGHTS = 60  # what a person can remember well enough to count; older dates are refused
 
 
