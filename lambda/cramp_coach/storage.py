@@ -23,13 +23,24 @@ _DEADLINES = Deadlines("store")
 
 
 class StoreError(Exception):
-    """The store could not be reached or refused the call: the journey carries on without it."""
+    """The store could not be reached or refused the call: the journey carries on without it.
+
+    `refused` says the call certainly changed nothing (the service said no, or was never
+    reached). Otherwise a write may still have landed (a deadline passed, a reply was lost),
+    and the person must not be told it failed: a later read settles it.
+    """
+
+    def __init__(self, code: str = "", *, refused: bool = False) -> None:
+        super().__init__(code)
+        self.refused = refused
 
 
 def user_key(user_id: str) -> str:
     """The only form of a user id a store keeps: a salted one-way hash (USER_HASH_SALT)."""
     if not user_id:
-        raise StoreError("NoUser")  # a request without a user: nothing to keep or read
+        raise StoreError(
+            "NoUser", refused=True
+        )  # a request without a user: nothing to keep or read
     salt = load_settings().user_hash_salt
     # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses;
     # valid ids hash exactly as before.

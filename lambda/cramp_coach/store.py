@@ -240,6 +240,22 @@ def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consen
         raise
 
 
+# Errors after which a write may still have been applied: the service failed while handling it.
+_MAYBE_APPLIED = {"InternalServerError", "ServiceUnavailable", "Unknown"}
+
+
+def _refused(error: Exception) -> bool:
+    """True when DynamoDB certainly applied nothing: it answered no (throttled, invalid, a
+    condition), or it was never reached. A 5xx or a lost reply may hide a committed write."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400
+        return code not in _MAYBE_APPLIED and status < 500
+    return isinstance(error, (EndpointConnectionError, ConnectTimeoutError))
+
+
 def _guarded(operation: str, call, *args, **kwargs):
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -248,10 +264,10 @@ def _guarded(operation: str, call, *args, **kwargs):
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "Unknown")
         log.warning("dynamodb %s failed: %s", operation, code)
-        raise StoreError(code) from error
+        raise StoreError(code, refused=_refused(error)) from error
     except BotoCoreError as error:
         log.warning("dynamodb %s failed: %s", operation, type(error).__name__)
-        raise StoreError(type(error).__name__) from error
+        raise StoreError(type(error).__name__, refused=_refused(error)) from error
 
 
 # --- reading history ------------------------------------------------------------------

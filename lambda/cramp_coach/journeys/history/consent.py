@@ -20,7 +20,7 @@ from ...records import CONSENT_NO, Cramp, History
 from ...speech import Speech
 from ...storage import StoreError
 from ...turn import Asking, Turn, turn
-from .logged import as_known, logged_card_text
+from .logged import as_known, logged_card_text, unsaved_speech
 
 PENDING_KEY = "pending_cramp"  # the cramp the consent question is about
 
@@ -82,8 +82,8 @@ def consent_yes(t: Turn) -> Response:
     cramp = _from_session(pending, t.content) if pending else None
     try:
         t.store.grant_consent(t.user_id, cramp)
-    except StoreError:
-        return t.reply(Speech(words(t.content, "save_failed")), end=True)
+    except StoreError as error:
+        return t.reply(unsaved_speech(t, error), end=True)
     if cramp is None:
         return t.reply(Speech(words(t.content, "consent_yes")), end=True)
     card = logged_card_text(t, cramp, this_week=1)  # counting starts with this one
@@ -109,8 +109,8 @@ class KeepCountHandler(AbstractRequestHandler):
         t = turn(handler_input)
         try:
             t.store.grant_consent(t.user_id)
-        except StoreError:
-            return t.reply(Speech(words(t.content, "save_failed")), end=True)
+        except StoreError as error:
+            return t.reply(unsaved_speech(t, error), end=True)
         return t.reply(Speech(words(t.content, "consent_yes")), end=True)
 
 

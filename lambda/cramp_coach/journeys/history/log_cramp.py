@@ -18,7 +18,7 @@ from ...speech import Speech
 from ...storage import StoreError
 from ...turn import Turn, turn
 from .consent import ask_consent
-from .logged import known_muscle, known_side, logged_reply
+from .logged import known_muscle, known_side, logged_reply, unsaved_speech
 
 LOG_NIGHTS = 60  # what a person can remember well enough to count; older dates are refused
 
@@ -100,8 +100,8 @@ class LogCrampHandler(AbstractRequestHandler):
         user = t.user_id
         try:
             outcome = t.store.record_cramp(user, cramp)
-        except StoreError:
-            return t.reply(Speech(words(t.content, "save_failed")), end=True)
+        except StoreError as error:
+            return t.reply(unsaved_speech(t, error), end=True)
         if outcome == Outcome.NOT_ASKED:
             return ask_consent(t, Speech(), cramp)
         if outcome == Outcome.REFUSED:

@@ -7,6 +7,7 @@ import dataclasses
 from ask_sdk_model import Response
 
 from ... import nights
+from ...clock import is_night
 from ...config import load_settings
 from ...content import Content
 from ...nights import words
@@ -32,6 +33,14 @@ def as_known(content: Content, cramp: Cramp) -> Cramp:
     if (muscle, side) == (cramp.muscle, cramp.side):
         return cramp
     return dataclasses.replace(cramp, muscle=muscle, side=side)
+
+
+def unsaved_speech(t: Turn, error: StoreError) -> Speech:
+    """A save that did not come back. Only a refused write is called a failure; one that may
+    have landed (a deadline, a lost reply) is left to a later read; at night, nothing negative."""
+    if is_night(t.local_time):
+        return Speech(words(t.content, "save_quiet"))
+    return Speech(words(t.content, "save_failed" if error.refused else "save_unsure"))
 
 
 def week_count(user: str, t: Turn) -> int | None:

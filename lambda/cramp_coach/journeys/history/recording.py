@@ -21,6 +21,7 @@ from ask_sdk_model import Response
 
 from ... import episode
 from ...cache import BoundedCache
+from ...clock import is_night
 from ...config import load_settings
 from ...episode import Episode
 from ...nights import words
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 RECORDED_KEY = "episodes_recorded"  # ids of this session's episodes already written
 UNRECORDED_KEY = "episodes_unrecorded"  # episodes over, not yet written (a second muscle...)
 EPISODE_AT_START = "episode_at_start"  # request attribute: the session's episode on arrival
-FAILED = "failed"
+FAILED = "failed"  # refused: certainly not written
+UNSURE = "unsure"  # no answer in time: it may have been written; a later read settles it
 
 
 def episode_cramp(t: Turn, ep: Episode) -> Cramp:
@@ -50,12 +52,12 @@ _LAST_OUTCOME: BoundedCache[str, str] = BoundedCache()
 
 
 def _save(t: Turn, user: str, cramp: Cramp) -> str:
-    """One conditional write under the deadline; FAILED instead of an exception."""
+    """One conditional write under the deadline; FAILED or UNSURE instead of an exception."""
     seconds = load_settings().store_write_deadline_seconds
     try:
         outcome = within_deadline(t.store, seconds, t.store.record_cramp, user, cramp)
-    except StoreError:
-        return FAILED
+    except StoreError as error:
+        return FAILED if error.refused else UNSURE
     _LAST_OUTCOME.put(user_key(user), outcome)
     return outcome
 
@@ -87,7 +89,8 @@ def eased_goodbye(t: Turn, ep: Episode | None, speech: Speech) -> Response:
     _recorded(t).append(ep.id)
     if outcome == Outcome.NOT_ASKED:
         return ask_consent(t, speech, cramp)
-    if outcome == FAILED and failure_matters(user):
+    # Only a refused write is a failure worth a word, and never at night.
+    if outcome == FAILED and failure_matters(user) and not is_night(t.local_time):
         speech.say(words(t.content, "save_failed_episode"))
     card = (
         logged_card(t, user, cramp) if outcome in (Outcome.SAVED, Outcome.ALREADY_SAVED) else None
