@@ -621,3 +621,29 @@ def test_a_cramp_sixty_nights_ago_can_still_be_logged(table):
     said = spoken(talk(at=DAY).say("LogCrampIntent", muscle="calf", date="2026-09-27"))
     assert said.startswith("Got it. I've logged a calf cramp")
     assert len(cramp_items()) == 1
+
+
+# --- bounded session state -------------------------------------------------------------------
+
+
+def test_two_hundred_turns_of_changing_muscle_stay_under_the_response_limit(table):
+    consent()
+    chat = talk()
+    muscles = ["calf", "foot", "hamstring", "quadriceps", "shin"]
+    for n in range(200):
+        response = chat.say("CrampNowIntent", muscle=muscles[n % len(muscles)])
+        assert len(json.dumps(response).encode()) < 24 * 1024, n
+    assert spoken(response).startswith("Gently stretch your shin")  # still coached
+
+
+def test_a_slow_store_at_session_end_is_cut_off_once_for_all_episodes(table, monkeypatch):
+    monkeypatch.setenv("CRAMP_SAVE_DEADLINE_SECONDS", "0.5")
+    consent()
+    chat = talk()
+    for muscle in ["calf", "foot", "hamstring", "quadriceps", "shin", "calf", "foot"]:
+        chat.say("CrampNowIntent", muscle=muscle)
+    with slow(seconds=0.4, operation="TransactWriteItems"):
+        began = time.monotonic()
+        chat.end()
+        took = time.monotonic() - began
+    assert took < 1.2  # one 0.5 s deadline for all seven episodes, not 0.5 s each

@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 RECORDED_KEY = "episodes_recorded"  # ids of this session's episodes already written
 UNRECORDED_KEY = "episodes_unrecorded"  # episodes over, not yet written (a second muscle...)
 EPISODE_AT_START = "episode_at_start"  # request attribute: the session's episode on arrival
+# Session attributes travel in every request and response (24 KiB in all), so the episodes
+# waiting for their write are capped. Someone who names more than ten muscles in one session
+# is exploring, not having ten cramps: the oldest are dropped, the latest (the real cramp,
+# most likely) are kept.
+MAX_WAITING = 10
 FAILED = "failed"  # refused: certainly not written
 UNSURE = "unsure"  # no answer in time: it may have been written; a later read settles it
 
@@ -62,6 +67,25 @@ def _save(t: Turn, user: str, cramp: Cramp) -> str:
     return outcome
 
 
+def _save_all(t: Turn, user: str, cramps: list[Cramp]) -> None:
+    """The session's ended episodes in one go under ONE deadline (not one each): a slow store
+    at the session's end cannot push the reply past Alexa's 8 seconds. What is cut off may
+    still land, and is simply not counted if it does not."""
+
+    def record_each() -> None:
+        for cramp in cramps:
+            try:
+                _LAST_OUTCOME.put(user_key(user), t.store.record_cramp(user, cramp))
+            except StoreError:
+                continue  # a refused one does not stop the others
+
+    seconds = load_settings().store_write_deadline_seconds
+    try:
+        within_deadline(t.store, seconds, record_each)
+    except StoreError:
+        log.info("ended episodes: the store did not finish in time")
+
+
 def failure_matters(user: str) -> bool:
     """Unless we know nothing is being kept for them, a lost cramp is worth a word."""
     return _LAST_OUTCOME.get(user_key(user)) not in (Outcome.NOT_ASKED, Outcome.REFUSED)
@@ -75,6 +99,8 @@ def _recorded(t: Turn) -> list[str]:
     recorded = t.session.get(RECORDED_KEY)
     if not isinstance(recorded, list) or not all(isinstance(i, str) for i in recorded):
         recorded = t.session[RECORDED_KEY] = []
+    elif len(recorded) > MAX_WAITING:  # client data: never more than this session could write
+        recorded = t.session[RECORDED_KEY] = recorded[-MAX_WAITING:]
     return recorded
 
 
@@ -132,19 +158,21 @@ class EpisodeRecorder(AbstractResponseInterceptor):
             response is not None and response.should_end_session
         )
         if not ending:
-            t.session[UNRECORDED_KEY] = [ep.to_session() for ep in waiting]
+            t.session[UNRECORDED_KEY] = [ep.to_session() for ep in waiting[-MAX_WAITING:]]
             return
         user = t.user_id
         if now:
             waiting.append(now)
-        for ep in _unique_coached(waiting, set(_recorded(t))) if user else []:
-            _save(t, user, episode_cramp(t, ep))
+        ended = _unique_coached(waiting, set(_recorded(t))) if user else []
+        if ended:
+            _save_all(t, user, [episode_cramp(t, ep) for ep in ended])
 
 
 def _waiting(t: Turn) -> list[Episode]:
     """Episodes over but not yet written; only well-formed ones (the session is client data)."""
     kept = t.session.get(UNRECORDED_KEY)
-    parsed = (Episode.parse(ep, t.content) for ep in (kept if isinstance(kept, list) else []))
+    kept = kept[-MAX_WAITING:] if isinstance(kept, list) else []  # client data: bounded too
+    parsed = (Episode.parse(ep, t.content) for ep in kept)
     return [ep for ep in parsed if ep is not None]
 
 
