@@ -640,10 +640,11 @@ def test_a_slow_store_at_session_end_is_cut_off_once_for_all_episodes(table, mon
     monkeypatch.setenv("CRAMP_SAVE_DEADLINE_SECONDS", "0.5")
     consent()
     chat = talk()
-    for muscle in ["calf", "foot", "hamstring", "quadriceps", "shin", "calf", "foot"]:
+    for muscle in ["calf", "foot", "hamstring", "quadriceps"]:
         chat.say("CrampNowIntent", muscle=muscle)
     with slow(seconds=0.4, operation="TransactWriteItems"):
         began = time.monotonic()
         chat.end()
         took = time.monotonic() - began
-    assert took < 1.2  # one 0.5 s deadline for all seven episodes, not 0.5 s each
+        time.sleep(4 * 0.4)  # the writes cut off go on in the background: let them finish here
+    assert took < 1.2  # one 0.5 s deadline for all four episodes, not 0.5 s each
