@@ -416,8 +416,8 @@ class _FailureRecorder(logging.Handler):
         self.failures: list[BaseException] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        # The skill's exception handler logs "handler failed: <error>" with the traceback.
-        if record.getMessage().startswith("handler failed") and record.exc_info:
+        # The skill's exception handler logs the handler_failed event with the traceback.
+        if '"event": "handler_failed"' in record.getMessage() and record.exc_info:
             self.failures.append(record.exc_info[1])
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
+from typing import Any
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -13,6 +15,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 log = logging.getLogger("cramp_coach.requests")
+events = logging.getLogger("cramp_coach.events")
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def metric_event(name: str, *, exc_info: bool = False, **fields: Any) -> None:
+    """One JSON log line per failure the skill speaks over, for the template's metric filters
+    ({ $.event = "<name>" }): the event and the request id, never a user id or slot values."""
+    line = {"event": name, "request_id": _request_id.get(), **fields}
+    events.error(json.dumps(line), exc_info=exc_info)
 
 
 def _summary(handler_input: HandlerInput) -> dict:
@@ -33,7 +44,9 @@ def _summary(handler_input: HandlerInput) -> dict:
 
 class RequestLogger(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
-        log.info(json.dumps({"event": "request", **_summary(handler_input)}))
+        summary = _summary(handler_input)
+        _request_id.set(summary["request_id"])  # for metric events raised deep in a call
+        log.info(json.dumps({"event": "request", **summary}))
 
 
 class ResponseLogger(AbstractResponseInterceptor):

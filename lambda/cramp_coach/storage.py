@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from .config import load_settings
 from .deadline import DeadlinePassed, Deadlines
+from .observability import metric_event
 from .records import Cramp, History, Outcome, Profile
 
 log = logging.getLogger(__name__)
@@ -96,5 +97,5 @@ def within_deadline(
     try:
         return _DEADLINES.run(seconds, call, *args, **kwargs)
     except DeadlinePassed as error:
-        log.warning("store call passed its %.2fs deadline", seconds)
+        metric_event("store_deadline_missed", seconds=seconds)
         raise StoreError("Deadline") from error

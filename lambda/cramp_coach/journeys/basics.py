@@ -10,6 +10,7 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from .. import notice
+from ..observability import metric_event
 from ..speech import Speech, is_our_ssml
 from ..storage import CrampStore
 from ..turn import REPEAT_KEY, turn
@@ -126,7 +127,7 @@ class SpeakAnywayExceptionHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.exception("handler failed: %s", type(exception).__name__)
+        metric_event("handler_failed", exc_info=True, error=type(exception).__name__)
         t = turn(handler_input, self.store)
         try:
             night = t.night
