@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -18,7 +17,6 @@ from .deadline import DeadlinePassed, Deadlines
 from .observability import metric_event
 from .records import Cramp, History, Outcome, Profile
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 _DEADLINES = Deadlines("store")
 
