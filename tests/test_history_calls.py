@@ -18,7 +18,7 @@ EXPECTED = {
     "it's better, consent never asked (asks)": {
         "TransactWriteItems": 1,
         "GetItem": 1,
-        "UpdateItem": 1,
+        "UpdateItem": 2,  # the consent-guarded flag is refused; then the short-lived flag
     },
     "yes to the consent question": {"TransactWriteItems": 1},
     "no to the consent question": {"UpdateItem": 1},
@@ -30,7 +30,7 @@ EXPECTED = {
     "show my cramp history": {"Query": 1},
     "summary for my doctor": {"Query": 1},
     "delete my history (the question)": {},
-    "yes, delete (profile + 1 cramp)": {"Query": 1, "BatchWriteItem": 1},
+    "yes, delete (profile + 1 cramp)": {"DeleteItem": 1, "Query": 1, "BatchWriteItem": 1},
     "open at night (launch)": {},
     "stop mid-cramp (the episode is counted)": {"TransactWriteItems": 1},
     "silence after a cramp answer (session ended)": {"TransactWriteItems": 1},

@@ -51,11 +51,18 @@ def test_many_logs_give_exact_counts_and_repeats_count_once(table):
     assert len(DYNAMO.history_since(USER, START - dt.timedelta(days=5)).cramps) == 40
 
 
-def test_every_cramp_carries_its_expiry(table, monkeypatch):
+def test_every_item_expires_counted_from_when_it_is_written(table, monkeypatch):
     monkeypatch.setenv("CRAMP_RETENTION_DAYS", "30")
+    old = store.Cramp(
+        dt.datetime(1001, 1, 2, 8, tzinfo=dt.UTC), dt.date(1001, 1, 1), "calf", None, "logged", "r"
+    )
     DYNAMO.grant_consent(USER, cramp())
-    event = next(i for i in all_items() if i["sk"]["S"].startswith("CRAMP#"))
-    assert int(event["expires_at"]["N"]) == int(START.timestamp()) + 30 * 86400
+    DYNAMO.record_cramp(USER, old)  # DynamoDB's TTL ignores expiries five years in the past
+    soon = time.time() + 30 * 86400
+    items = all_items()
+    assert len(items) == 3
+    assert all(abs(int(i["expires_at"]["N"]) - soon) < 60 for i in items)
+    event = next(i for i in items if i["sk"]["S"].endswith("#req-0"))
     assert event["night"]["S"] == "2026-11-25"  # 3 a.m. belongs to the night before
 
 
@@ -125,6 +132,31 @@ def test_unprocessed_deletes_are_sent_again(table):
     finally:
         client.batch_write_item = original
     assert len(calls) == 2 and all_items() == []
+
+
+def test_a_write_landing_during_deletion_neither_survives_nor_returns_after_re_consent(
+    table, monkeypatch
+):
+    """Another device (or the end-of-session recorder) writes between deletion's steps."""
+    DYNAMO.grant_consent(USER)
+    for n in range(3):
+        DYNAMO.record_cramp(USER, cramp(n))
+    real_delete_batch = store._delete_batch
+    late: list[store.Outcome] = []
+
+    def with_a_write_first(keys):
+        if not late:
+            late.append(DYNAMO.record_cramp(USER, cramp(99, event_id="second-device")))
+            DYNAMO.update_profile(USER, if_consented=True, reminder_id="r1")
+        real_delete_batch(keys)
+
+    monkeypatch.setattr(store, "_delete_batch", with_a_write_first)
+    DYNAMO.delete_user(USER)
+    assert late == [store.NOT_ASKED]  # consent was already withdrawn: the write was refused
+    assert all_items() == []
+    DYNAMO.grant_consent(USER)
+    assert DYNAMO.history_since(USER, START - dt.timedelta(days=30)).cramps == []
+    assert DYNAMO.load_profile(USER).cramp_count == 0
 
 
 def test_no_raw_user_id_at_rest(table):

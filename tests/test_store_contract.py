@@ -89,3 +89,13 @@ def test_deletion_takes_everything_of_one_user_only(cramp_store):
     assert cramp_store.load_profile(USER) is None
     assert cramp_store.history_since(USER, START - dt.timedelta(days=9)).cramps == []
     assert cramp_store.load_profile("amzn1.ask.account.OTHER").consented
+
+
+def test_the_expiry_is_the_stores_own_and_never_a_profile_field(cramp_store):
+    cramp_store.update_profile(USER, notice_heard=True, expires_at=2_000_000_000)
+    assert cramp_store.load_profile(USER).fields == {"notice_heard": True}
+    cramp_store.grant_consent(USER, cramp())
+    assert (
+        "expires_at"
+        not in cramp_store.history_since(USER, START - dt.timedelta(days=1)).profile.fields
+    )

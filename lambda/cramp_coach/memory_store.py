@@ -24,6 +24,11 @@ from .records import (
 from .storage import user_key
 
 
+def _profile(fields: dict[str, Any]) -> Profile:
+    """The profile as the journeys see it: an expiry given to a write is the store's own."""
+    return Profile({k: v for k, v in fields.items() if k != "expires_at"})
+
+
 class InMemoryStore:
     def __init__(self) -> None:
         self._profiles: dict[str, dict[str, Any]] = {}
@@ -35,7 +40,7 @@ class InMemoryStore:
 
     def load_profile(self, user_id: str) -> Profile | None:
         fields = self._profiles.get(user_key(user_id))
-        return None if fields is None else Profile(dict(fields))
+        return None if fields is None else _profile(fields)
 
     def update_profile(self, user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
         if not fields:
@@ -82,7 +87,7 @@ class InMemoryStore:
 
     def _history(self, key: str, newest_first: list[Cramp]) -> History:
         fields = self._profiles.get(key)
-        profile = None if fields is None else Profile(dict(fields))
+        profile = None if fields is None else _profile(fields)
         return History(profile, sorted(newest_first, key=lambda c: c.at))
 
     def _newest_first(self, key: str) -> list[Cramp]:
@@ -100,7 +105,7 @@ class InMemoryStore:
 
     def delete_user(self, user_id: str) -> int:
         key = user_key(user_id)
-        with self._lock:
-            deleted = len(self._cramps.pop(key, {}))
-            deleted += 1 if self._profiles.pop(key, None) is not None else 0
+        with self._lock:  # profile (consent) first, as DynamoStore; here both at once anyway
+            deleted = 1 if self._profiles.pop(key, None) is not None else 0
+            deleted += len(self._cramps.pop(key, {}))
         return deleted

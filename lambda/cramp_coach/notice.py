@@ -12,16 +12,19 @@ import logging
 
 from .config import load_settings
 from .speech import Speech
-from .storage import StoreError, within_deadline
+from .storage import StoreError, expiry, within_deadline
 from .triage import sentences
 from .turn import Turn
 
 log = logging.getLogger(__name__)
 NOTICE_KEY = "notice_heard"
+NOTICE_REMEMBERED_DAYS = 30  # without consent, the flag alone, and not for long
 
 
-# The flag lives in the user's profile. It is not health data (it says only that the user has
-# heard the notice), so it is stored without history consent; nothing else is stored with it.
+# The flag lives in the user's profile. It says only that the user has heard the notice. For a
+# consenting user it lives as long as the profile; without consent (never asked, or deleted
+# everything) it is the only thing kept, and it expires after NOTICE_REMEMBERED_DAYS: hearing
+# the notice again a month later is harmless, keeping anything longer without consent is not.
 # The session keeps a copy so one session reads the profile at most once.
 def _heard(t: Turn) -> bool:
     if t.session.get(NOTICE_KEY):
@@ -39,7 +42,12 @@ def _remember(t: Turn) -> None:
     t.session[NOTICE_KEY] = True
     if t.user_id:
         seconds = load_settings().store_write_deadline_seconds
-        within_deadline(t.store, seconds, t.store.update_profile, t.user_id, **{NOTICE_KEY: True})
+        flag = {NOTICE_KEY: True}
+        if not within_deadline(
+            t.store, seconds, t.store.update_profile, t.user_id, if_consented=True, **flag
+        ):
+            short_lived = {**flag, "expires_at": expiry(NOTICE_REMEMBERED_DAYS)}
+            within_deadline(t.store, seconds, t.store.update_profile, t.user_id, **short_lived)
 
 
 def notice_speech(t: Turn) -> Speech:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -14,7 +16,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 log = logging.getLogger("cramp_coach.requests")
-failure_log = logging.getLogger("cramp_coach.failures")
+events = logging.getLogger("cramp_coach.events")
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Called with every exception a handler or interceptor raised that the last-resort handler
 # spoke over. The fuzz suites listen here: a crash the user hears as "Sorry" is a failure.
@@ -44,9 +47,16 @@ def configure_logging(level: int, unknown_level: str | None = None) -> None:
 def handler_failed(exception: BaseException, where: str = "handler") -> None:
     """Record a crash the skill answered over (in a handler, or caught in an interceptor so
     the answer still goes out): one log line with the traceback, and every listener told."""
-    failure_log.error("%s failed: %s", where, type(exception).__name__, exc_info=exception)
+    metric_event("handler_failed", exc_info=exception, where=where, error=type(exception).__name__)
     for listener in list(FAILURE_LISTENERS):
         listener(exception)
+
+
+def metric_event(name: str, *, exc_info: bool | BaseException = False, **fields: Any) -> None:
+    """One JSON log line per failure the skill speaks over, for the template's metric filters
+    ({ $.event = "<name>" }): the event and the request id, never a user id or slot values."""
+    line = {"event": name, "request_id": _request_id.get(), **fields}
+    events.error(json.dumps(line), exc_info=exc_info)
 
 
 def _summary(handler_input: HandlerInput) -> dict:
@@ -67,7 +77,9 @@ def _summary(handler_input: HandlerInput) -> dict:
 
 class RequestLogger(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
-        log.info(json.dumps({"event": "request", **_summary(handler_input)}))
+        summary = _summary(handler_input)
+        _request_id.set(summary["request_id"])  # for metric events raised deep in a call
+        log.info(json.dumps({"event": "request", **summary}))
 
 
 class ResponseLogger(AbstractResponseInterceptor):

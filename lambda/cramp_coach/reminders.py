@@ -33,6 +33,7 @@ from . import clock
 from .alexa_api import settings_time_zone
 from .config import load_settings
 from .deadline import DeadlinePassed, Deadlines
+from .observability import metric_event
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +242,8 @@ def _bounded(call, *args):
     except Exception as error:  # noqa: BLE001 - any failure is one of the kinds above
         failure = _failure(error)
     log.warning("reminders api %s failed: %s", getattr(call, "__name__", "call"), failure)
+    if failure.kind == TIMEOUT or (failure.kind == UNAVAILABLE and (failure.status or 500) >= 500):
+        metric_event("reminder_api_failed", kind=failure.kind, status=failure.status)
     raise failure
 
 

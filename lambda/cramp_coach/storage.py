@@ -9,31 +9,50 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from .config import load_settings
 from .deadline import DeadlinePassed, Deadlines
+from .observability import metric_event
 from .records import Cramp, History, Outcome, Profile
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 _DEADLINES = Deadlines("store")
 
 
 class StoreError(Exception):
-    """The store could not be reached or refused the call: the journey carries on without it."""
+    """The store could not be reached or refused the call: the journey carries on without it.
+
+    `refused` says the call certainly changed nothing (the service said no, or was never
+    reached). Otherwise a write may still have landed (a deadline passed, a reply was lost),
+    and the person must not be told it failed: a later read settles it.
+    """
+
+    def __init__(self, code: str = "", *, refused: bool = False) -> None:
+        super().__init__(code)
+        self.refused = refused
 
 
 def user_key(user_id: str) -> str:
     """The only form of a user id a store keeps: a salted one-way hash (USER_HASH_SALT)."""
     if not user_id:
-        raise StoreError("NoUser")  # a request without a user: nothing to keep or read
+        raise StoreError(
+            "NoUser", refused=True
+        )  # a request without a user: nothing to keep or read
     salt = load_settings().user_hash_salt
     # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses;
     # valid ids hash exactly as before.
     return "USER#" + hashlib.sha256((salt + user_id).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def expiry(days: float) -> int:
+    """The TTL value (epoch seconds) for an item written now that should live `days` days.
+
+    From the moment of writing, never from a cramp's own date: DynamoDB's TTL ignores times
+    more than five years in the past, so an expiry in the past could mean never.
+    """
+    return int(dt.datetime.now(dt.UTC).timestamp() + days * 86400)
 
 
 class CrampStore(Protocol):
@@ -45,7 +64,9 @@ class CrampStore(Protocol):
 
     def update_profile(self, user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
         """Set fields (None removes one), creating the profile if absent. `if_consented`
-        writes only while consent is yes; returns False when that stopped the write."""
+        writes only while consent is yes; returns False when that stopped the write.
+        Each write renews the profile's expiry unless the fields carry `expires_at` (epoch
+        seconds); expires_at is the store's and never comes back among the profile's fields."""
 
     def record_cramp(self, user_id: str, cramp: Cramp) -> Outcome:
         """Count and keep the cramp if the user consented; the same event never twice."""
@@ -74,5 +95,5 @@ def within_deadline(
     try:
         return _DEADLINES.run(seconds, call, *args, **kwargs)
     except DeadlinePassed as error:
-        log.warning("store call passed its %.2fs deadline", seconds)
+        metric_event("store_deadline_missed", seconds=seconds)
         raise StoreError("Deadline") from error

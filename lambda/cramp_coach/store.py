@@ -2,8 +2,9 @@
 
 Keys: pk = "USER#" + sha256(USER_HASH_SALT + userId); sk = "PROFILE" for the user's
 profile (consent, counters, other journeys' small state) or
-"CRAMP#<utc iso start>#<episode or request id>" for one cramp (expires after
-CRAMP_RETENTION_DAYS through the table's TTL attribute, expires_at).
+"CRAMP#<utc iso start>#<episode or request id>" for one cramp. Every item expires through
+the table's TTL attribute, expires_at: a cramp CRAMP_RETENTION_DAYS after it was written,
+the profile CRAMP_RETENTION_DAYS after its last write (or sooner, when a write says so).
 
 DynamoStore is the skill's CrampStore (storage.py). Every failure (timeouts, throttling,
 service errors, a deadline passing) becomes a StoreError, the one exception the journeys
@@ -38,7 +39,7 @@ from .records import (  # noqa: F401 - the records' names are the store's vocabu
     night_of,
     utc_iso,
 )
-from .storage import StoreError, user_key, within_deadline  # noqa: F401 - callers use them
+from .storage import StoreError, expiry, user_key, within_deadline  # noqa: F401 - callers use them
 
 # boto3 and botocore are imported on first use, not with this module: in a fresh container
 # they cost more CPU than the whole hello-world skill, and most requests (opening the skill,
@@ -146,8 +147,8 @@ def _profile_from_item(item: Mapping[str, dict] | None) -> Profile | None:
     if not item:
         return None
     fields = _from_dynamo(item)
-    fields.pop("pk", None)
-    fields.pop("sk", None)
+    for storage_only in ("pk", "sk", TTL_ATTRIBUTE):
+        fields.pop(storage_only, None)
     return Profile(fields)
 
 
@@ -155,8 +156,8 @@ def _profile_from_item(item: Mapping[str, dict] | None) -> Profile | None:
 
 
 def cramp_item(user_id: str, cramp: Cramp, retention_days: int) -> dict:
-    """The cramp as a DynamoDB item, expiring `retention_days` after it happened."""
-    expires = int(cramp.at.timestamp()) + retention_days * 86400
+    """The cramp as a DynamoDB item, expiring `retention_days` after it is written."""
+    expires = expiry(retention_days)
     values = {
         "night": cramp.night.isoformat(),
         "muscle": cramp.muscle,
@@ -191,8 +192,12 @@ def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
     update: dict[str, Any] = {
         "TableName": table_name(),
         "Key": _key(user_id, PROFILE_SK),
-        "UpdateExpression": "ADD cramp_count :one",
-        "ExpressionAttributeValues": {":one": {"N": "1"}},
+        # Each kept cramp renews the profile's expiry: it outlives the cramps it counts.
+        "UpdateExpression": "ADD cramp_count :one SET expires_at = :expires",
+        "ExpressionAttributeValues": {
+            ":one": {"N": "1"},
+            ":expires": {"N": str(expiry(load_settings().retention_days))},
+        },
     }
     if consent_needed:
         update["ConditionExpression"] = "consent = :yes"
@@ -201,7 +206,7 @@ def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
         # without reading first.
         update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     if set_consent:
-        update["UpdateExpression"] += " SET consent = :yes"
+        update["UpdateExpression"] += ", consent = :yes"
         update["ExpressionAttributeValues"][":yes"] = {"S": CONSENT_YES}
     return update
 
@@ -235,6 +240,22 @@ def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consen
         raise
 
 
+# Errors after which a write may still have been applied: the service failed while handling it.
+_MAYBE_APPLIED = {"InternalServerError", "ServiceUnavailable", "Unknown"}
+
+
+def _refused(error: Exception) -> bool:
+    """True when DynamoDB certainly applied nothing: it answered no (throttled, invalid, a
+    condition), or it was never reached. A 5xx or a lost reply may hide a committed write."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400
+        return code not in _MAYBE_APPLIED and status < 500
+    return isinstance(error, (EndpointConnectionError, ConnectTimeoutError))
+
+
 def _guarded(operation: str, call, *args, **kwargs):
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -243,10 +264,10 @@ def _guarded(operation: str, call, *args, **kwargs):
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "Unknown")
         log.warning("dynamodb %s failed: %s", operation, code)
-        raise StoreError(code) from error
+        raise StoreError(code, refused=_refused(error)) from error
     except BotoCoreError as error:
         log.warning("dynamodb %s failed: %s", operation, type(error).__name__)
-        raise StoreError(type(error).__name__) from error
+        raise StoreError(type(error).__name__, refused=_refused(error)) from error
 
 
 # --- reading history ------------------------------------------------------------------
@@ -326,9 +347,13 @@ class DynamoStore:
         `if_consented` writes only while the profile says consent = yes, so state kept for a
         consenting user (tips heard, reminder id) cannot bring back a profile deleted meanwhile
         from another device. Returns False when that condition stopped the write.
+
+        Every write renews the profile's expiry (CRAMP_RETENTION_DAYS from now) unless the
+        fields give their own `expires_at` (a short-lived profile kept without consent).
         """
         if not fields:
             return True
+        fields = {TTL_ATTRIBUTE: expiry(load_settings().retention_days), **fields}
         names, values, sets, removes = {}, {}, [], []
         for n, (name, value) in enumerate(sorted(fields.items())):
             names[f"#f{n}"] = name
@@ -449,10 +474,21 @@ class DynamoStore:
         return _split(reply.get("Items", []))
 
     def delete_user(self, user_id: str) -> int:
-        """Delete every item of the user (profile and cramps); returns how many were deleted."""
-        pk = user_key(user_id)
-        batch, deleted = [], 0
-        for key in _all_keys(pk):
+        """Delete every item of the user (profile and cramps); returns how many were deleted.
+
+        The profile goes first: with it goes the consent, so every write that lands while the
+        cramps are being deleted (a second device, the end-of-session recorder) fails its
+        consent condition instead of surviving the deletion and coming back after re-consent.
+        """
+        reply = _call(
+            "delete_item",
+            TableName=table_name(),
+            Key=_key(user_id, PROFILE_SK),
+            ReturnValues="ALL_OLD",
+        )
+        deleted = 1 if reply.get("Attributes") else 0
+        batch = []
+        for key in _all_keys(user_key(user_id)):
             batch.append({"pk": key["pk"], "sk": key["sk"]})
             if len(batch) == _BATCH:
                 _delete_batch(batch)

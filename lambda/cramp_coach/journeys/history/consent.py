@@ -13,13 +13,14 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
+from ...content import Content
 from ...nights import words
 from ...records import CONSENT_NO, Cramp, History
 from ...slots import aware_moment, calendar_day
 from ...speech import Speech
 from ...storage import StoreError
 from ...turn import Asking, Turn, turn
-from .logged import logged_card_text
+from .logged import as_known, logged_card_text, unsaved_speech
 
 PENDING_KEY = "pending_cramp"  # the cramp the consent question is about
 
@@ -40,10 +41,10 @@ def _to_session(cramp: Cramp) -> dict:
     }
 
 
-def _from_session(saved) -> Cramp | None:
+def _from_session(saved, content: Content) -> Cramp | None:
     """The pending cramp back from the session; None if it came back unreadable (client data)."""
     try:
-        return _cramp_from(saved)
+        return as_known(content, _cramp_from(saved))
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
 
@@ -88,11 +89,11 @@ def ask_consent(t: Turn, speech: Speech, cramp: Cramp | None = None) -> Response
 def consent_yes(t: Turn) -> Response:
     """'Yes' to 'Shall I keep a private count?': store consent and the cramp it was about."""
     pending = t.session.pop(PENDING_KEY, None)
-    cramp = _from_session(pending) if pending else None
+    cramp = _from_session(pending, t.content) if pending else None
     try:
         t.store.grant_consent(t.user_id, cramp)
-    except StoreError:
-        return t.reply(Speech(words(t.content, "save_failed")), end=True)
+    except StoreError as error:
+        return t.reply(unsaved_speech(t, error), end=True)
     if cramp is None:
         return t.reply(Speech(words(t.content, "consent_yes")), end=True)
     card = logged_card_text(t, cramp, this_week=1)  # counting starts with this one
@@ -118,8 +119,8 @@ class KeepCountHandler(AbstractRequestHandler):
         t = turn(handler_input)
         try:
             t.store.grant_consent(t.user_id)
-        except StoreError:
-            return t.reply(Speech(words(t.content, "save_failed")), end=True)
+        except StoreError as error:
+            return t.reply(unsaved_speech(t, error), end=True)
         return t.reply(Speech(words(t.content, "consent_yes")), end=True)
 
 
@@ -129,4 +130,5 @@ def consented_answer(t: Turn, found: History, answer) -> Response:
         return ask_consent(t, Speech())
     if consent == CONSENT_NO:
         return t.reply(Speech(words(t.content, "not_counting")), end=True)
-    return answer(t, found.cramps)
+    # Stored cramps may name muscles older content knew: every answer reads known values.
+    return answer(t, [as_known(t.content, cramp) for cramp in found.cramps])

@@ -11,8 +11,9 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from ...nights import words
+from ...observability import metric_event
 from ...speech import Speech
-from ...storage import StoreError
+from ...storage import StoreError, user_key
 from ...turn import Asking, Turn, turn
 
 log = logging.getLogger(__name__)
@@ -59,5 +60,6 @@ class SkillDisabledHandler(AbstractRequestHandler):
             deleted = t.store.delete_user(t.user_id) if t.user_id else 0
             log.info("skill disabled: deleted %d items", deleted)
         except StoreError:
-            log.error("skill disabled: could not delete the user's data")
+            # The salted key (never the raw id) so the deletion can be finished by hand.
+            metric_event("skill_disabled_delete_failed", user_key=user_key(t.user_id))
         return handler_input.response_builder.response

@@ -18,7 +18,16 @@ from ...speech import Speech
 from ...storage import StoreError
 from ...turn import Turn, turn
 from .consent import ask_consent
-from .logged import logged_reply
+from .logged import known_muscle, known_side, logged_reply, unsaved_speech
+
+LOG_NIGHTS = 60  # what a person can remember well enough to count; older dates are refused
+
+
+def _loggable(t: Turn, night: dt.date | None) -> bool:
+    """Within the last LOG_NIGHTS nights (tonight included): nothing older is kept, so a cramp
+    "in 2019" or in year 1 is refused before any date arithmetic or write."""
+    earliest = nights.current_night(t.local_time) - dt.timedelta(days=LOG_NIGHTS - 1)
+    return night is None or night >= earliest
 
 
 def _clock(value: str | None) -> dt.time | None:
@@ -72,18 +81,23 @@ class LogCrampHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        muscle = slot(handler_input, "muscle").id or "any"
-        side = slot(handler_input, "side").id
+        muscle = known_muscle(t.content, slot(handler_input, "muscle").id)
+        side = known_side(slot(handler_input, "side").id)
         said_day = slot(handler_input, "date").heard
         day = calendar_day(said_day)
         if day is None and names_a_day(said_day):  # year 1, year 999: no cramp was then
             return t.reply(Speech(words(t.content, "log_date_unusable")), end=True)
+        too_old = Speech(words(t.content, "log_too_long_ago"))
+        if not _loggable(t, day):
+            return t.reply(too_old, end=True)
         cramp = told_cramp(t, muscle, side, day, _clock(slot(handler_input, "time").heard))
+        if not _loggable(t, cramp.night):  # "at 3" on the oldest night can be one night older
+            return t.reply(too_old, end=True)
         user = t.user_id
         try:
             outcome = t.store.record_cramp(user, cramp)
-        except StoreError:
-            return t.reply(Speech(words(t.content, "save_failed")), end=True)
+        except StoreError as error:
+            return t.reply(unsaved_speech(t, error), end=True)
         if outcome == Outcome.NOT_ASKED:
             return ask_consent(t, Speech(), cramp)
         if outcome == Outcome.REFUSED:

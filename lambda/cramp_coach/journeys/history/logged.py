@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ask_sdk_model import Response
 
 from ... import nights
+from ...clock import is_night
 from ...config import load_settings
+from ...content import Content
 from ...nights import words
 from ...records import Cramp
 from ...speech import Speech
 from ...storage import StoreError, within_deadline
 from ...turn import Card, Turn
+
+
+def known_muscle(content: Content, muscle: str | None) -> str:
+    """A muscle id this content names; "any" for the rest (entity resolution can return an id
+    the content lacks, and stored cramps outlive renamed muscles)."""
+    return muscle if muscle and muscle in content.table("muscles") else "any"
+
+
+def known_side(side: str | None) -> str | None:
+    return side if side in ("left", "right") else None
+
+
+def as_known(content: Content, cramp: Cramp) -> Cramp:
+    """The cramp with only values this content can speak: what is stored and what is read."""
+    muscle, side = known_muscle(content, cramp.muscle), known_side(cramp.side)
+    if (muscle, side) == (cramp.muscle, cramp.side):
+        return cramp
+    return dataclasses.replace(cramp, muscle=muscle, side=side)
+
+
+def unsaved_speech(t: Turn, error: StoreError) -> Speech:
+    """A save that did not come back. Only a refused write is called a failure; one that may
+    have landed (a deadline, a lost reply) is left to a later read; at night, nothing negative."""
+    if is_night(t.local_time):
+        return Speech(words(t.content, "save_quiet"))
+    return Speech(words(t.content, "save_failed" if error.refused else "save_unsure"))
 
 
 def week_count(user: str, t: Turn) -> int | None:

@@ -9,6 +9,8 @@ muscle), by EpisodeRecorder when the session ends.
 
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
     AbstractResponseInterceptor,
@@ -19,6 +21,7 @@ from ask_sdk_model import Response
 
 from ... import episode, observability
 from ...cache import BoundedCache
+from ...clock import is_night
 from ...config import load_settings
 from ...episode import Episode
 from ...nights import words
@@ -28,16 +31,24 @@ from ...storage import StoreError, within_deadline
 from ...store import user_key
 from ...turn import Turn, turn
 from .consent import ask_consent
-from .logged import logged_card
+from .logged import as_known, logged_card
+
+log = logging.getLogger(__name__)
 
 RECORDED_KEY = "episodes_recorded"  # ids of this session's episodes already written
 UNRECORDED_KEY = "episodes_unrecorded"  # episodes over, not yet written (a second muscle...)
 EPISODE_AT_START = "episode_at_start"  # request attribute: the session's episode on arrival
-FAILED = "failed"
+# Session attributes travel in every request and response (24 KiB in all), so the episodes
+# waiting for their write are capped. Someone who names more than ten muscles in one session
+# is exploring, not having ten cramps: the oldest are dropped, the latest (the real cramp,
+# most likely) are kept.
+MAX_WAITING = 10
+FAILED = "failed"  # refused: certainly not written
+UNSURE = "unsure"  # no answer in time: it may have been written; a later read settles it
 
 
 def episode_cramp(t: Turn, ep: Episode) -> Cramp:
-    return ep.cramp(t.local_time.tzinfo)
+    return as_known(t.content, ep.cramp(t.local_time.tzinfo))
 
 
 # What the last write for a user told this container about their consent, so a failed
@@ -46,14 +57,33 @@ _LAST_OUTCOME: BoundedCache[str, str] = BoundedCache()
 
 
 def _save(t: Turn, user: str, cramp: Cramp) -> str:
-    """One conditional write under the deadline; FAILED instead of an exception."""
+    """One conditional write under the deadline; FAILED or UNSURE instead of an exception."""
     seconds = load_settings().store_write_deadline_seconds
     try:
         outcome = within_deadline(t.store, seconds, t.store.record_cramp, user, cramp)
-    except StoreError:
-        return FAILED
+    except StoreError as error:
+        return FAILED if error.refused else UNSURE
     _LAST_OUTCOME.put(user_key(user), outcome)
     return outcome
+
+
+def _save_all(t: Turn, user: str, cramps: list[Cramp]) -> None:
+    """The session's ended episodes in one go under ONE deadline (not one each): a slow store
+    at the session's end cannot push the reply past Alexa's 8 seconds. What is cut off may
+    still land, and is simply not counted if it does not."""
+
+    def record_each() -> None:
+        for cramp in cramps:
+            try:
+                _LAST_OUTCOME.put(user_key(user), t.store.record_cramp(user, cramp))
+            except StoreError:
+                continue  # a refused one does not stop the others
+
+    seconds = load_settings().store_write_deadline_seconds
+    try:
+        within_deadline(t.store, seconds, record_each)
+    except StoreError:
+        log.info("ended episodes: the store did not finish in time")
 
 
 def failure_matters(user: str) -> bool:
@@ -69,6 +99,8 @@ def _recorded(t: Turn) -> list[str]:
     recorded = t.session.get(RECORDED_KEY)
     if not isinstance(recorded, list) or not all(isinstance(i, str) for i in recorded):
         recorded = t.session[RECORDED_KEY] = []
+    elif len(recorded) > MAX_WAITING:  # client data: never more than this session could write
+        recorded = t.session[RECORDED_KEY] = recorded[-MAX_WAITING:]
     return recorded
 
 
@@ -83,7 +115,8 @@ def eased_goodbye(t: Turn, ep: Episode | None, speech: Speech) -> Response:
     _recorded(t).append(ep.id)
     if outcome == Outcome.NOT_ASKED:
         return ask_consent(t, speech, cramp)
-    if outcome == FAILED and failure_matters(user):
+    # Only a refused write is a failure worth a word, and never at night.
+    if outcome == FAILED and failure_matters(user) and not is_night(t.local_time):
         speech.say(words(t.content, "save_failed_episode"))
     card = (
         logged_card(t, user, cramp) if outcome in (Outcome.SAVED, Outcome.ALREADY_SAVED) else None
@@ -125,19 +158,21 @@ class EpisodeRecorder(AbstractResponseInterceptor):
             response is not None and response.should_end_session
         )
         if not ending:
-            t.session[UNRECORDED_KEY] = [ep.to_session() for ep in waiting]
+            t.session[UNRECORDED_KEY] = [ep.to_session() for ep in waiting[-MAX_WAITING:]]
             return
         user = t.user_id
         if now:
             waiting.append(now)
-        for ep in _unique_coached(waiting, set(_recorded(t))) if user else []:
-            _save(t, user, episode_cramp(t, ep))
+        ended = _unique_coached(waiting, set(_recorded(t))) if user else []
+        if ended:
+            _save_all(t, user, [episode_cramp(t, ep) for ep in ended])
 
 
 def _waiting(t: Turn) -> list[Episode]:
     """Episodes over but not yet written; only well-formed ones (the session is client data)."""
     kept = t.session.get(UNRECORDED_KEY)
-    parsed = (Episode.parse(ep, t.content) for ep in (kept if isinstance(kept, list) else []))
+    kept = kept[-MAX_WAITING:] if isinstance(kept, list) else []  # client data: bounded too
+    parsed = (Episode.parse(ep, t.content) for ep in kept)
     return [ep for ep in parsed if ep is not None]
 
 
