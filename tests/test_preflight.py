@@ -26,6 +26,11 @@ import preflight  # noqa: E402  (infra/preflight.py)
 PRIVACY_URL = "https://cramp.coach/privacy"
 
 
+# Every check runs against a real zip built by infra/package.py (byte code by Python 3.12): seconds
+# of CPU, so these run with the packaging suite (`make test-slow`, and CI).
+pytestmark = pytest.mark.packaging
+
+
 @pytest.fixture(scope="module")
 def real_zip(tmp_path_factory) -> Path:
     build_dir = tmp_path_factory.mktemp("preflight-zip")
