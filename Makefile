@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/tests:$(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint typecheck demo chat models serve dynamo-calls red-flags-table package deploy \
-	fuzz load soak icons preflight
+.PHONY: venv test lint typecheck demo chat models serve dynamo-calls red-flags-table clinical-review \
+	triage-probes package deploy fuzz load soak icons preflight
 
 $(VENV)/.installed: tests/requirements.txt lambda/requirements-web.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ dynamo-calls: venv
 
 red-flags-table: venv
 	$(PY) tools/red_flag_table.py --write
+
+# Every spoken sentence and card in every locale, with sources and evidence grade, for a
+# clinician to sign off (docs/clinical-safety.md): build/clinical-review.md.
+clinical-review: venv
+	$(PY) tools/clinical_review.py
+
+# The held-out triage probes through the real handler, per locale (docs/clinical-safety.md).
+triage-probes: venv
+	$(PY) tools/triage_probes.py
 
 # The Lambda zip (build/cramp-coach.zip): reproducible, Linux arm64 wheels, no boto3, byte code compiled
 # by the runtime's Python (3.12: PATH, pyenv, uv or LAMBDA_PYTHON; NO_BYTECODE=1 to skip). docs/cold-start.md

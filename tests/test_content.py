@@ -1,5 +1,5 @@
 """Content checks: every file fits the schema, every spoken line is one breath and valid SSML,
-every item cites real sources, and nothing repeats a claim evidence.md says not to repeat."""
+every item cites real sources, and nothing repeats a claim docs/evidence.md says not to repeat."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ PLACEHOLDER_VALUES = {
     "leg": "your right leg",
     **{
         key: max((facts[key] for facts in LOCALE_FACTS), key=lambda v: len(v.split()))
-        for key in ("emergency_number", "urgent_care")
+        for key in ("emergency_number", "urgent_care", "maternity_care", "maternity_now")
     },
 }
 
@@ -133,6 +133,7 @@ def test_red_flag_items_may_carry_extra_fields_for_the_safety_journey():
         "id": "calf_swollen",
         "level": "urgent",
         "symptoms": ["swollen calf"],
+        "hazard": "H2",
         "action": "same-day care",
         "speech": "Get care today.",
         "sources": ["nhs-dvt"],
@@ -185,7 +186,7 @@ NEGATION = re.compile(
     re.IGNORECASE,
 )
 CLAIM_VERB = r"(prevents?|stops?|cures?|helps?|works?|reduces?|relieves?|eases?|fixes|fix)"
-# evidence.md, "Claims not to repeat": each a pattern that must never match any text.
+# docs/evidence.md, "Claims not to repeat": each a pattern that must never match any text.
 FORBIDDEN_ALWAYS = {
     "lemon/citrate and calcium crystals": r"crystal",
     "tart cherry juice or melatonin prevents cramps": r"(cherr(y|ies)|melatonin)\w*( juice)? "

@@ -12,6 +12,7 @@ from xml.sax.saxutils import unescape
 
 import pytest
 from checks import assert_valid_response
+from cramp_coach import triage
 from cramp_coach.content import content_for
 from envelopes import NIGHT, first_sentence, intent, launch, plain, speech_of
 from fuzzing import (
@@ -32,10 +33,14 @@ CONTENT = content_for("en-US")
 UNREADABLE = content_for(None).phrase("unreadable_request")
 LEGS = CONTENT.table("legs")
 CALF_STRETCH = CONTENT.item("relief", "calf.flex").speech.format(leg=LEGS["none"])
-# What a cramp turn may open with: a relief instruction, or the ten-minute red flag.
+# What a cramp turn may open with: a relief instruction, the ten-minute red flag, or the honest
+# "let's start again" when the stretches ran out sooner.
 CRAMP_OPENINGS = {
     item.speech.format(leg=leg) for item in CONTENT.items("relief") for leg in LEGS.values()
-} | {CONTENT.item("red_flags", "cramp_over_10_minutes").speech.split(". ")[0] + "."}
+} | {
+    triage.action(CONTENT, CONTENT.item("red_flags", "cramp_over_10_minutes")),
+    CONTENT.item("episode", "stretches_again").speech,
+}
 
 
 def answer(event) -> dict:

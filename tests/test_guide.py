@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from lambda_function import lambda_handler
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = content_for("en-US")
-FACTS = {key: CONTENT.fact(key) for key in ("emergency_number", "urgent_care", "maternity_care")}
+FACTS = tomllib.loads((ROOT / "content/en-US/locale.toml").read_text())["locale"]
 TIP_IDS = [item.id for item in CONTENT.items("tips")]
 # New York (the en-US default zone; the Settings API is unreachable in tests) is UTC-5 in November.
 AT_1959 = "2026-11-27T00:59:00Z"

@@ -1,6 +1,6 @@
 """Red flags through the real lambda_handler: the action comes first, in every locale's words.
 
-The expected level of each symptom is written out here by hand (from evidence.md, "When to
+The expected level of each symptom is written out here by hand (from docs/evidence.md, "When to
 get help"), not read from content/, so a content edit that changes a level fails a test.
 """
 
@@ -22,6 +22,7 @@ from dynamo import DYNAMO, CallCounter
 from envelopes import DAY, NIGHT, Conversation, first_sentence, local_moment, plain, speech_of
 from lambda_function import lambda_handler
 
+from tools.triage_probes import level_of_text
 from tools.utterances import Resolver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,28 +31,44 @@ MODEL = ROOT / "interaction_model" / "en-US.json"
 
 SEVERITY = ("emergency", "urgent", "soon", "routine")  # most serious first
 EXPECTED_LEVEL = {
+    # emergency: the market's emergency number first
     "chest_pain": "emergency",
     "breathless": "emergency",
+    "cold_pale": "emergency",  # a leg suddenly cold, pale or blue: blood supply
+    "cant_move_or_feel": "emergency",
+    "tetanus_signs": "emergency",  # stiff jaw, spasms after a wound
+    "saddle_numb": "emergency",  # cauda equina
+    "bladder_bowel": "emergency",
+    # urgent: same-day care, named for the market
     "swollen": "urgent",
     "red": "urgent",
     "warm": "urgent",
     "tender": "urgent",
     "one_leg_bigger": "urgent",
     "pregnant_swollen": "urgent",
+    "pregnancy_warning": "urgent",  # maternity unit now
+    "clot_risk": "urgent",
     "cut_soil": "urgent",
     "lead_mercury": "urgent",
-    "long_cramp": "soon",
-    "numb": "soon",
-    "weak": "soon",
-    "tingling": "soon",
-    "twitching": "soon",
-    "muscle_shrinking": "soon",
-    "cramps_elsewhere": "soon",
-    "water_tablets": "soon",
-    "fluid_loss": "soon",
-    "new_medicine": "routine",
+    "long_cramp": "urgent",
+    "numb": "urgent",  # Merck: cramps with loss of feeling, weakness or twitching, right away
+    "weak": "urgent",
+    "tingling": "urgent",
+    "twitching": "urgent",
+    "cramps_elsewhere": "urgent",
+    "belly_pain": "urgent",  # never "see a doctor soon"
+    "water_tablets": "urgent",
+    "fluid_loss": "urgent",
+    "statin": "urgent",  # possible muscle breakdown
+    "dark_urine": "urgent",
+    # soon: within a day or two
+    "pain_walking": "soon",
+    "new_medicine": "soon",
+    # routine: see your doctor
+    "muscle_shrinking": "routine",
     "keeps_waking": "routine",
     "pregnant": "routine",
+    "restless_urge": "routine",
 }
 EMERGENCY_NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "000", "en-IN": "112"}
 NOTICE = (
@@ -102,21 +119,6 @@ def model_phrases() -> list[tuple[str, str]]:
     ]
 
 
-def level_of_text(first: str, locale: str) -> str | None:
-    """Which action a first sentence names, as a listener would hear it."""
-    f = facts(locale)
-    if first == f"Call {f['emergency_number']} now.":
-        return "emergency"
-    same_day = (f["urgent_care"], f["maternity_care"])
-    if any(place in first for place in same_day) or first == "Get medical care right away.":
-        return "urgent"
-    if first.startswith("See a doctor soon"):
-        return "soon"
-    if first.startswith(("See your doctor", "Ask your doctor")):
-        return "routine"
-    return None
-
-
 def said_first(response: dict) -> str:
     """The first sentence as heard: inline SSML (say-as digits) taken out."""
     return re.sub(r"<[^>]+>", "", first_sentence(response))
@@ -126,8 +128,17 @@ def level_heard(response: dict, locale: str = "en-US") -> str | None:
     return level_of_text(said_first(response), locale)
 
 
+# Combinations more serious than either symptom alone (written out by hand, like the levels).
+COMBINATION_LEVEL = {
+    frozenset({"cut_soil", "long_cramp"}): "emergency",  # spasms that won't stop after a wound
+    frozenset({"cut_soil", "cramps_elsewhere"}): "emergency",  # spasms spreading after a wound
+}
+
+
 def most_serious(*ids: str) -> str:
-    return min((EXPECTED_LEVEL[i] for i in ids), key=SEVERITY.index)
+    levels = [EXPECTED_LEVEL[i] for i in ids]
+    levels += [level for pair, level in COMBINATION_LEVEL.items() if pair <= set(ids)]
+    return min(levels, key=SEVERITY.index)
 
 
 def report(*slot_values, locale: str = "en-US", at: str = NIGHT) -> dict:
@@ -222,14 +233,22 @@ def test_every_phrase_said_aloud_reaches_its_level_in_every_locales_model(locale
         ("I can't breathe", "emergency"),
         ("I'm short of breath", "emergency"),
         ("cramp in my chest", "emergency"),
-        ("it's been twenty minutes", "soon"),
-        ("the cramp won't stop", "soon"),
-        ("I've had cramps since a new medicine", "routine"),
-        ("my leg is numb", "soon"),
+        ("it's been twenty minutes", "urgent"),
+        ("the cramp won't stop", "urgent"),
+        ("I've had cramps since a new medicine", "soon"),
+        ("my leg is numb", "urgent"),
+        ("my leg is cold and numb", "emergency"),
+        ("my foot is blue", "emergency"),
+        ("I can't move my leg", "emergency"),
+        ("I'm pregnant and stomach cramps", "urgent"),
+        ("I'm on a statin and dark urine", "urgent"),
+        ("stiff jaw", "emergency"),
+        ("bladder problems", "emergency"),
+        ("restless legs", "routine"),
         ("tell cramp coach my leg is swollen", "urgent"),
         ("I've been exposed to lead", "urgent"),
         ("a cut with soil in it", "urgent"),
-        ("stomach cramps", "soon"),
+        ("stomach cramps", "urgent"),
     ],
 )
 def test_sentences_people_say_reach_the_right_level(said, level):
@@ -237,7 +256,8 @@ def test_sentences_people_say_reach_the_right_level(said, level):
 
 
 @pytest.mark.parametrize(
-    ("place", "level"), [("chest", "emergency"), ("my chest", "emergency"), ("stomach", "soon")]
+    ("place", "level"),
+    [("chest", "emergency"), ("my chest", "emergency"), ("stomach", "urgent"), ("arm", "urgent")],
 )
 def test_a_cramp_in_a_red_flag_place_is_triaged_not_stretched(place, level):
     response = Conversation(lambda_handler).say("CrampNowIntent", muscle=(place, None))
@@ -335,15 +355,33 @@ def test_words_alexa_could_not_match_do_not_hide_a_matched_symptom():
     assert level_heard(response) == "urgent"
 
 
-def test_a_symptom_the_skill_does_not_know_gets_the_safe_actions_and_no_guess():
-    response = report(("my knee is purple", None))
+@pytest.mark.parametrize("locale", locales())
+def test_a_symptom_the_skill_cannot_place_is_owned_up_to_with_the_safety_line(locale):
+    response = report(("my knee is purple", None), locale=locale)
     said = plain(speech_of(response))
-    assert (
-        said_first(response)
-        == "If you're worried about it, contact urgent care or your doctor today."
-    )
-    assert "call 911 now" in said.lower()
-    assert level_heard(response) != "emergency"
+    f = facts(locale)
+    assert said_first(response) == "I couldn't place that symptom."
+    assert f"call {f['emergency_number']} now" in said.lower()
+    assert f"swollen, red or warm leg, contact {f['urgent_care']}" in said
+    assert "my knee is purple" not in said  # never echoed into speech
+    assert '"my knee is purple"' in response["response"]["card"]["content"]
+    assert "<prosody" not in speech_of(response)  # it names the emergency number: normal voice
+
+
+def test_a_placed_symptom_with_unplaced_words_says_both():
+    response = report(("my knee is purple", None), ("numb", "numb"))
+    said = plain(speech_of(response))
+    assert level_heard(response) == "urgent"
+    assert "I couldn't place everything you said." in said
+    assert "call 911" in said.lower()
+    assert '"my knee is purple"' in response["response"]["card"]["content"]
+
+
+def test_an_emergency_with_unplaced_words_says_only_the_emergency():
+    response = report(("my knee is purple", None), ("chest pain", "chest_pain"))
+    assert said_first(response) == "Call 911 now."
+    assert "couldn't place" not in plain(speech_of(response))
+    assert '"my knee is purple"' in response["response"]["card"]["content"]
 
 
 def test_the_most_serious_symptom_wins_whatever_order_it_is_said_in():
@@ -354,7 +392,7 @@ def test_the_most_serious_symptom_wins_whatever_order_it_is_said_in():
 def test_the_card_lists_the_other_red_flags_heard():
     card = report("swollen", "numb")["response"]["card"]["content"]
     assert card.startswith("Contact urgent care or your doctor today for swelling")
-    assert "See a doctor soon if cramps come with weakness, numbness" in card
+    assert "Contact urgent care or your doctor today if cramps come with weakness" in card
 
 
 # --- hand-over from the mid-cramp journey -----------------------------------------------
@@ -370,9 +408,9 @@ def test_still_cramping_after_ten_minutes_hands_over_to_triage():
     talk = cramping()
     talk.wait(minutes=11)
     response = talk.say("StillCrampingIntent")
-    assert said_first(response) == "See a doctor soon."
+    assert said_first(response) == "Contact urgent care or your doctor today."
     assert ends(response)
-    assert response["response"]["card"]["title"] == "See a doctor soon."
+    assert response["response"]["card"]["title"] == "Contact urgent care or your doctor today."
 
 
 def test_still_cramping_before_ten_minutes_keeps_coaching():
@@ -386,14 +424,14 @@ def test_still_cramping_before_ten_minutes_keeps_coaching():
 def test_no_to_is_it_easing_after_ten_minutes_hands_over():
     talk = cramping()
     talk.wait(minutes=12)
-    assert said_first(talk.say("AMAZON.NoIntent")) == "See a doctor soon."
+    assert said_first(talk.say("AMAZON.NoIntent")) == "Contact urgent care or your doctor today."
 
 
 def test_the_same_cramp_named_again_after_ten_minutes_hands_over():
     talk = cramping()
     talk.wait(minutes=11)
     response = talk.say("CrampNowIntent", muscle="calf")
-    assert said_first(response) == "See a doctor soon."
+    assert said_first(response) == "Contact urgent care or your doctor today."
 
 
 def test_a_symptom_mid_cramp_goes_to_triage_first_and_ends_for_urgent():
@@ -414,7 +452,7 @@ def test_chest_pain_mid_cramp_is_an_emergency_and_ends_the_session():
 
 def test_a_soon_symptom_mid_cramp_comes_first_then_the_coaching_goes_on():
     talk = cramping()
-    response = talk.say("SymptomIntent", symptom=("pins and needles", "tingling"))
+    response = talk.say("SymptomIntent", symptom=("new tablets", "new_medicine"))
     said = plain(speech_of(response))
     assert level_heard(response) == "soon"
     assert said.endswith("Is it easing?")
@@ -422,11 +460,12 @@ def test_a_soon_symptom_mid_cramp_comes_first_then_the_coaching_goes_on():
     assert said_first(talk.say("AMAZON.YesIntent")).startswith("Good.")
 
 
-def test_a_routine_symptom_in_a_cramp_past_ten_minutes_is_seen_soon():
+def test_a_routine_symptom_in_a_cramp_past_ten_minutes_is_same_day_care():
     talk = cramping()
     talk.wait(minutes=12)
-    response = talk.say("SymptomIntent", symptom=("new tablets", "new_medicine"))
-    assert level_heard(response) == "soon"
+    response = talk.say("SymptomIntent", symptom=("restless legs", "restless_urge"))
+    assert level_heard(response) == "urgent"
+    assert ends(response)
 
 
 # --- "when should I worry?" -------------------------------------------------------------
@@ -577,10 +616,10 @@ def test_red_flag_items_say_the_action_first_in_one_breath(locale):
 
 def test_the_ten_minute_item_the_mid_cramp_journey_uses_is_there():
     item = content_for("en-US").item("red_flags", "cramp_over_10_minutes")
-    assert item.get("level") == "soon"
+    assert item.get("level") == "urgent"
 
 
-# --- the documented table -------------------------------------------------------------------
+# --- the triage table in the clinical safety case --------------------------------------
 
 
 def table_tool():
@@ -592,17 +631,40 @@ def table_tool():
     return module
 
 
-def test_the_documented_triage_table_is_current():
+SAFETY_CASE = ROOT / "docs" / "clinical-safety.md"
+
+
+def test_the_safety_case_triage_table_is_current():
     tool = table_tool()
-    page = (ROOT / "docs" / "red-flags.md").read_text()
-    assert tool.page_with_table(page, tool.render()) == page, "run: make red-flags-table"
+    document = SAFETY_CASE.read_text()
+    assert tool.page_with_table(document, tool.render()) == document, "run: make red-flags-table"
 
 
-def test_the_documented_levels_are_the_ones_these_tests_expect():
+def test_the_triage_table_lives_in_one_place():
+    """docs/red-flags.md points to the safety case's table: no second copy to go stale."""
     page = (ROOT / "docs" / "red-flags.md").read_text()
+    assert "red-flags:start" not in page
+    assert not re.search(r"^\| \*\*", page, re.M)
+    assert "(clinical-safety.md#the-triage-table)" in page
+    assert "## The triage table" in SAFETY_CASE.read_text()
+
+
+def test_the_safety_case_levels_are_the_ones_these_tests_expect():
+    document = SAFETY_CASE.read_text()
     by_name = {v["name"]["value"]: v["id"] for v in symptom_values()}
-    rows = re.findall(r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \|$", page, re.MULTILINE)
+    rows = re.findall(
+        r"^\| \*\*(.+?)\*\*.*? \| (\w+) \| (.+?) \| `\w+` \(H\d+\) \|$", document, re.M
+    )
     assert {by_name[name] for name, _, _ in rows} == set(EXPECTED_LEVEL)
     for name, level, first in rows:
         assert level == EXPECTED_LEVEL[by_name[name]], name
         assert level_of_text(first, "en-US") == level, name
+    combos = re.findall(r"^\| _(.+?)_ \| (\w+) \|", document, re.M)
+    assert len(combos) == len(tool_combinations())
+    for (said, ids), (name, level) in zip(tool_combinations(), combos, strict=True):
+        assert name == said
+        assert level == most_serious(*ids), said
+
+
+def tool_combinations():
+    return table_tool().COMBINATIONS

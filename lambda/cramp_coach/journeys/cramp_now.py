@@ -64,9 +64,12 @@ def instruction(t: Turn, item: Item, side: str | None) -> str:
     return item.speech.format(leg=leg)
 
 
-def guided(t: Turn, item: Item, side: str | None, first: bool) -> Speech:
-    """The instruction, then a softly counted hold (or a short wait), then 'Is it easing?'."""
-    speech = Speech(instruction(t, item, side))
+def guided(
+    t: Turn, item: Item, side: str | None, first: bool, lead: str = "", then: str = ""
+) -> Speech:
+    """The instruction, then a softly counted hold (or a short wait), then 'Is it easing?'.
+    `lead` comes before the instruction and `then` just before the question."""
+    speech = Speech(lead, instruction(t, item, side))
     if item.get("hold", True):
         if first and not t.night:
             speech.say(t.phrase("hold_intro"))
@@ -76,7 +79,7 @@ def guided(t: Turn, item: Item, side: str | None, first: bool) -> Speech:
         speech.say(t.phrase("hold_end"))
     else:
         speech.say(t.phrase("wait_start")).pause(WAIT_SECONDS)
-    return speech.say(t.phrase("ask_easing"))
+    return speech.say(then, t.phrase("ask_easing"))
 
 
 def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
@@ -87,14 +90,16 @@ def relief_card(t: Turn, muscle: str, side: str | None) -> Card:
     return Card(title, "\n".join(lines))
 
 
-def give_technique(t: Turn, ep: Episode, item: Item, first: bool) -> Response:
+def give_technique(
+    t: Turn, ep: Episode, item: Item, first: bool, lead: str = "", then: str = ""
+) -> Response:
     """The answer touches no storage: the episode is counted when the session ends."""
     if item.id not in ep.used:
         ep.used.append(item.id)
     ep.coached = True
     episode.keep(t, ep)
     return t.reply(
-        guided(t, item, ep.side, first),
+        guided(t, item, ep.side, first, lead, then),
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=relief_card(t, ep.muscle, ep.side),
         asking=Asking.EASING,
@@ -102,13 +107,30 @@ def give_technique(t: Turn, ep: Episode, item: Item, first: bool) -> Response:
 
 
 def escalate(t: Turn) -> Response:
-    """Techniques ran out or the cramp passed ten minutes: hand over to triage, red flag first."""
+    """The cramp really is ten minutes old and still going: the red flag, said in the normal
+    voice even at night, and the session ends so the person can make the call."""
     episode.clear(t)
     flag = t.content.item(triage.TOPIC, triage.OVER_TEN_MINUTES)
-    calm = t.content.item("episode", "stops_on_its_own")
-    text = f"{triage.fill(t.content, flag.card)}\n\n{calm.card}\n\n{t.disclaimer()}"
-    speech = triage.spoken(t.content, flag).say(calm.speech)
-    return t.reply(speech, card=Card(triage.action(t.content, flag), text), end=True)
+    text = f"{triage.fill(t.content, flag.card)}\n\n{t.disclaimer()}"
+    speech = triage.spoken(t.content, flag)
+    card = Card(triage.action(t.content, flag), text)
+    return t.reply(speech, card=card, end=True, urgent=True)
+
+
+def go_round_again(t: Turn, ep: Episode) -> Response:
+    """Every stretch for this muscle was given before ten minutes passed: say so honestly,
+    start them again, and give the ten-minute rule as what to do if it comes to that."""
+    ep.used = []
+    first_again = techniques(t, ep.muscle)[0]
+    lead, then = said(t, "stretches_again"), said(t, "ten_minute_rule")
+    return give_technique(t, ep, first_again, False, lead, then)
+
+
+def said(t: Turn, item_id: str) -> str:
+    """An episode item's speech with the locale's facts; nothing if the item is missing
+    (a broken content file must not cost the person the stretch)."""
+    item = t.content.find("episode", item_id)
+    return triage.fill(t.content, item.speech) if item else ""
 
 
 def start_cramp(t: Turn, muscle: str, side: str | None) -> Response:
@@ -129,9 +151,11 @@ def still_cramping(t: Turn) -> Response:
     ep = episode.current(t)
     if ep is None:
         return start_cramp(t, DEFAULT_MUSCLE, None)
-    item = next_technique(t, ep)
-    if item is None or ep.past_ten_minutes(t.now):
+    if ep.past_ten_minutes(t.now):
         return escalate(t)
+    item = next_technique(t, ep)
+    if item is None:  # the stretches ran out sooner: never claim ten minutes, never drop them
+        return go_round_again(t, ep)
     return give_technique(t, ep, item, first=False)
 
 

@@ -8,6 +8,7 @@ Emergency and urgent answers end the session at once: the person has a call to m
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -22,12 +23,20 @@ from ..turn import Asking, Card, Turn, turn
 SYMPTOM_SLOTS = ("symptom", "symptomTwo", "symptomThree")
 GUIDE = "when_to_worry"
 ENDS_AT_ONCE = ("emergency", "urgent")  # the person has a call to make; no coaching after it
+PREGNANT = ("pregnant", "pregnant_swollen")
+PREGNANCY_WARNING = "pregnancy_warning"  # belly pain, bleeding, a suddenly swollen face
 
 
 def symptoms_heard(handler_input: HandlerInput) -> list[str]:
-    """Symptom ids Alexa matched, in the order said; words it could not match are left out."""
+    """Symptom ids Alexa matched, in the order said (unplaced words: see `unplaced`)."""
     ids = (slot(handler_input, name).id for name in SYMPTOM_SLOTS)
     return [i for i in ids if i]
+
+
+def unplaced(handler_input: HandlerInput) -> list[str]:
+    """Words Alexa heard in a symptom slot but could not match: never silently dropped."""
+    values = (slot(handler_input, name) for name in SYMPTOM_SLOTS)
+    return [value.heard for value in values if value.unmatched and value.heard]
 
 
 def red_flag_place(handler_input: HandlerInput) -> str | None:
@@ -41,6 +50,14 @@ def red_flag_place(handler_input: HandlerInput) -> str | None:
     return next((places[word] for word in words if word in places), None)
 
 
+def with_unplaced_in_pregnancy(symptom_ids: list[str], not_placed: list[str]) -> list[str]:
+    """In pregnancy, words we could not place may be bleeding or belly pain: they go to the
+    maternity unit now (over-triage is the safe error at 3 a.m.)."""
+    if not_placed and set(symptom_ids) & set(PREGNANT):
+        return [*symptom_ids, PREGNANCY_WARNING]
+    return symptom_ids
+
+
 def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
     """A cramp already past ten minutes is itself a red flag, whatever else is said."""
     ep = episode.current(t)
@@ -52,44 +69,64 @@ def with_episode_age(t: Turn, symptom_ids: list[str]) -> list[str]:
 # --- replies -------------------------------------------------------------------------
 
 
-def verdict_card(t: Turn, verdict: triage.Verdict) -> Card:
-    """Titled with the action; the winning red flag, any others heard, sources, disclaimer."""
+def verdict_card(t: Turn, verdict: triage.Verdict, not_placed: Sequence[str] = ()) -> Card:
+    """Titled with the action; the winning red flag, any others heard, words not placed,
+    sources, disclaimer."""
     lines = [triage.fill(t.content, verdict.item.card)]
     if verdict.also:
         lines += ["", t.phrase("card_also")]
         lines += [f"- {triage.fill(t.content, item.card)}" for item in verdict.also]
+    lines += unplaced_lines(t, not_placed)
     items = [verdict.item, *verdict.also]
     lines += t.card_footer(items)
     return Card(triage.action(t.content, verdict.item), "\n".join(lines))
 
 
-def answer(t: Turn, verdict: triage.Verdict) -> Response:
-    """The action first; then, in a cramp that is not an emergency, back to the coaching."""
+def unplaced_lines(t: Turn, not_placed: Sequence[str]) -> list[str]:
+    if not not_placed:
+        return []
+    item = t.content.item(GUIDE, "unplaced_also")
+    heard = [t.phrase("card_unplaced", heard=words) for words in not_placed]
+    return ["", *heard, triage.fill(t.content, item.card)]
+
+
+def answer(t: Turn, verdict: triage.Verdict, not_placed: Sequence[str] = ()) -> Response:
+    """The action first; then, in a cramp that is not an emergency, back to the coaching.
+    Words that could not be placed are owned up to, with the safety line, after the action
+    (an emergency says only its action: the person has a call to make)."""
     speech = triage.spoken(t.content, verdict.item)
-    card = verdict_card(t, verdict)
+    if not_placed and verdict.level != "emergency":
+        speech.extend(triage.spoken(t.content, t.content.item(GUIDE, "unplaced_also")))
+    card = verdict_card(t, verdict, not_placed)
     if verdict.level in ENDS_AT_ONCE:
         episode.clear(t)
         return t.reply(speech, card=card, end=True, urgent=True)
-    return keep_coaching_or_end(t, speech, card)
+    return keep_coaching_or_end(t, speech, card, urgent=bool(not_placed))
 
 
-def keep_coaching_or_end(t: Turn, speech: Speech, card: Card) -> Response:
+def keep_coaching_or_end(t: Turn, speech: Speech, card: Card, urgent: bool = False) -> Response:
+    """`urgent`: a line that names the emergency number is said in the normal voice."""
     if episode.current(t) is None:
-        return t.reply(speech, card=card, end=True)
+        return t.reply(speech, card=card, end=True, urgent=urgent)
     speech.say(t.phrase("red_flags_keep_going"))
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("ask_easing_reprompt")),
         card=card,
         asking=Asking.EASING,
+        urgent=urgent,
     )
 
 
-def not_recognised(t: Turn) -> Response:
-    """A symptom the skill cannot place: no guessing, only the safe actions."""
+def not_recognised(t: Turn, not_placed: Sequence[str]) -> Response:
+    """A symptom the skill cannot place: it says so, never guesses, and gives the safety line
+    in the normal voice (it names the emergency number)."""
     item = t.content.item(GUIDE, "unknown_symptom")
     speech = triage.spoken(t.content, item)
-    return keep_coaching_or_end(t, speech, guide_card(t))
+    card = guide_card(t)
+    heard = [t.phrase("card_unplaced", heard=words) for words in not_placed]
+    card = Card(card.title, "\n".join([*heard, triage.fill(t.content, item.card), "", card.text]))
+    return keep_coaching_or_end(t, speech, card, urgent=True)
 
 
 def guide_card(t: Turn) -> Card:
@@ -139,9 +176,11 @@ class SymptomHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        heard = with_episode_age(t, symptoms_heard(handler_input))
+        not_placed = unplaced(handler_input)
+        heard = with_unplaced_in_pregnancy(symptoms_heard(handler_input), not_placed)
+        heard = with_episode_age(t, heard)
         verdict = triage.triage(heard, triage.rules(t.content))
-        return answer(t, verdict) if verdict else not_recognised(t)
+        return answer(t, verdict, not_placed) if verdict else not_recognised(t, not_placed)
 
 
 class CrampInARedFlagPlaceHandler(AbstractRequestHandler):
