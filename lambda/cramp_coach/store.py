@@ -43,7 +43,7 @@ from .storage import StoreError, expiry, user_key, within_deadline  # noqa: F401
 
 # boto3 and botocore are imported on first use, not with this module: in a fresh container
 # they cost more CPU than the whole hello-world skill, and most requests (opening the skill,
-# a follow-up, help, stop) never touch the store. See README "Speed".
+# a follow-up, help, stop) never touch the store. See docs/performance.md.
 
 log = logging.getLogger(__name__)
 
