@@ -33,6 +33,7 @@ from . import clock
 from .alexa_api import settings_time_zone
 from .config import load_settings
 from .deadline import DeadlinePassed, Deadlines
+from .envelope import session_attributes
 from .observability import metric_event
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class Nightly:
 
 def has_permission(handler_input: HandlerInput) -> bool:
     """Whether the request says the user granted reminders (the API has the last word)."""
-    user = handler_input.request_envelope.context.system.user
+    user = getattr(getattr(handler_input.request_envelope.context, "system", None), "user", None)
     permissions = getattr(user, "permissions", None)
     if permissions is None or not permissions.consent_token:
         return False
@@ -162,7 +163,7 @@ def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
     """The device's zone. The clock's look-up is capped for cramping users; a reminder is
     worth one more try under this module's longer deadline before the locale's default."""
     zone = clock.time_zone(handler_input)
-    session = handler_input.attributes_manager.session_attributes
+    session = session_attributes(handler_input)
     if session.get(clock.TZ_SESSION_KEY):  # the clock found the device's own zone
         return zone
     try:
@@ -193,7 +194,9 @@ class ReminderClient(ReminderManagementServiceClient):
     (#30). Same endpoint, token, headers and error handling; only the body stays a dict."""
 
     def get_reminders_json(self) -> dict:
-        reply = self.invoke(
+        # The SDK's per-argument type comments leave out `self`, so mypy reads the first
+        # `str` as its type: the annotation is wrong, not this call.
+        reply = self.invoke(  # type: ignore[misc]
             method="GET",
             endpoint=self._api_endpoint,
             path="/v1/alerts/reminders",
@@ -208,7 +211,7 @@ class ReminderClient(ReminderManagementServiceClient):
             response_definitions=[],
             response_type="object",
         )
-        return reply.body if isinstance(reply.body, dict) else {}
+        return reply.body if reply is not None and isinstance(reply.body, dict) else {}
 
 
 def _service(handler_input: HandlerInput) -> ReminderClient:

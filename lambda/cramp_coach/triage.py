@@ -2,7 +2,8 @@
 
 The rules are data (content/en/red_flags.toml): each item names the symptoms that trigger it
 and, for combinations, the symptoms that must come with them. `triage` is pure, so the same
-decision is made for a symptom report, a ten-minute hand-over, and the triage table in docs/clinical-safety.md.
+decision is made for a symptom report, a ten-minute hand-over, and the triage table in
+docs/clinical-safety.md.
 """
 
 from __future__ import annotations

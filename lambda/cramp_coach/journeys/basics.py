@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeGuard
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -72,7 +73,7 @@ class RepeatHandler(AbstractRequestHandler):
         return builder.speak(last["speech"]).ask(last["reprompt"]).response
 
 
-def _replayable(last) -> bool:
+def _replayable(last) -> TypeGuard[dict]:
     """The remembered reply is ours, intact: session attributes come back from the client."""
     return isinstance(last, dict) and all(
         is_our_ssml(last.get(key)) for key in ("speech", "reprompt")
@@ -104,10 +105,11 @@ class SessionEndedHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
+        reason = getattr(request, "reason", None)
         error = getattr(request, "error", None)
         log.info(
             "session ended reason=%s error=%s",
-            getattr(request.reason, "value", request.reason),
+            getattr(reason, "value", reason),
             getattr(getattr(error, "object_type", None), "value", None) if error else None,
         )
         return handler_input.response_builder.response
@@ -120,7 +122,8 @@ class UnhandledRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("unhandled request type=%s", handler_input.request_envelope.request.object_type)
+        request = handler_input.request_envelope.request
+        log.info("unhandled request type=%s", getattr(request, "object_type", None))
         return handler_input.response_builder.response
 
 

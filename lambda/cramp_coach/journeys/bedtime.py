@@ -214,7 +214,7 @@ def propose(t: Turn, action: str, value: str | None) -> Response:
     wanted = read_time(value)
     if wanted.at is None:
         set_pending(t, action=action)
-        return ask_for_time(t, wanted.question)
+        return ask_for_time(t, wanted.question or "ask_time")
     set_pending(t, action=action, time=wanted.at.strftime("%H:%M"))
     words = time_words(t, wanted.at)
     return t.reply(
@@ -429,11 +429,12 @@ class PermissionAnswerHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
         request = handler_input.request_envelope.request
-        t.session[STATE_KEY] = pending(t) or state_from_token(request.token)
-        if str(getattr(request.status, "code", "")) != "200":  # this device could not ask
+        t.session[STATE_KEY] = pending(t) or state_from_token(getattr(request, "token", None))
+        status = getattr(request, "status", None)
+        if str(getattr(status, "code", "")) != "200":  # this device could not ask
             no_voice_consent_on_this_device(t)
             return permission_card(t, "permission_card")
-        answer = (request.payload or {}).get("status")
+        answer = (getattr(request, "payload", None) or {}).get("status")
         if answer == "ACCEPTED":
             return resume_after_consent(t)
         clear_pending(t)

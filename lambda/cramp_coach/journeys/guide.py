@@ -108,8 +108,8 @@ def walk(t: Turn, topic: str, title: str) -> Response:
     """Say the next item of a topic not yet said in this session, then offer the one after."""
     state = t.session.get(WALK_KEY)
     # Session attributes are client data: anything but the walk this topic wrote starts over.
-    ours = isinstance(state, dict) and isinstance(state.get("said"), list)
-    if not ours or state.get("topic") != topic:
+    ids = state.get("said") if isinstance(state, dict) else None
+    if not isinstance(state, dict) or not isinstance(ids, list) or state.get("topic") != topic:
         state = {"topic": topic, "said": []}
     items = t.content.items(topic)
     item = next((i for i in items if i.id not in state["said"]), None)

@@ -47,7 +47,7 @@ def red_flag_place(handler_input: HandlerInput) -> str | None:
     if not muscle.unmatched:
         return None
     places = turn(handler_input).content.table("red_flag_places")
-    words = re.findall(r"[a-z]+", muscle.heard.lower())
+    words = re.findall(r"[a-z]+", (muscle.heard or "").lower())
     return next((places[word] for word in words if word in places), None)
 
 
@@ -198,5 +198,7 @@ class CrampInARedFlagPlaceHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
-        heard = with_episode_age(t, [red_flag_place(handler_input)])
-        return answer(t, triage.triage(heard, triage.rules(t.content)))
+        place = red_flag_place(handler_input)
+        heard = with_episode_age(t, [place] if place else [])
+        verdict = triage.triage(heard, triage.rules(t.content))
+        return answer(t, verdict) if verdict else not_recognised(t, [])
