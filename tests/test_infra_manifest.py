@@ -192,11 +192,12 @@ def run_deploy(**variables: str) -> subprocess.CompletedProcess:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=180,  # the deploy builds the zip (byte code by Python 3.12) and runs preflight
         check=False,
     )
 
 
+@pytest.mark.packaging
 @pytest.mark.parametrize(
     ("variables", "complaint"),
     [
@@ -291,6 +292,7 @@ def test_later_deploys_keep_the_salt_and_a_first_deploy_needs_one(fake_tools):
     assert "USER_HASH_SALT" in first.stderr
 
 
+@pytest.mark.packaging
 def test_preflight_stops_a_deploy_whose_phrases_the_model_does_not_know(manifest, tmp_path):
     wrong = copy.deepcopy(manifest)
     for locale in wrong["manifest"]["publishingInformation"]["locales"].values():
@@ -301,6 +303,7 @@ def test_preflight_stops_a_deploy_whose_phrases_the_model_does_not_know(manifest
         skill_package.preflight(PRIVACY_URL, manifest_path=path)
 
 
+@pytest.mark.packaging
 def test_without_a_url_of_your_own_the_stacks_page_is_published_and_named(fake_tools):
     variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_CONTACT": "privacy@cramp.coach"}
     completed = run_deploy(**fake_tools, **variables, USER_HASH_SALT="ab" * 32)
