@@ -18,7 +18,8 @@ venv: $(VENV)/.installed
 .PHONY: test-slow test-all
 
 # The fast suite: every test not marked slow (soak, load, bench, fuzz, hang, packaging; see
-# pyproject.toml). About 100 s of CPU; the slow ones take several minutes more.
+# pyproject.toml). Several minutes on 2 cores (the longest: the held-out phrases through virtual-alexa);
+# the slow ones take several minutes more.
 test: venv apl-tools
 	$(PY) interaction_model/build.py --check
 	$(PY) -m pytest -q -m "not slow"
