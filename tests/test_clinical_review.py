@@ -51,9 +51,17 @@ def test_the_review_covers_every_item_in_every_locale():
         assert f"- `{source_id}`: " in document, source_id
 
 
-def test_unchecked_sources_are_listed_first():
+def test_unchecked_sources_are_listed_first_and_checked_ones_show_their_date():
     document = clinical_review.render()
     first = document.split("## Sources to open and confirm first", 1)[1].split("\n## ", 1)[0]
-    for source_id, source in content_for("en-US").sources.items():
+    rest = document.split("## All sources", 1)[1].split("\n## ", 1)[0]
+    sources = content_for("en-US").sources
+    dated = {s: source["checked"] for s, source in sources.items() if source.get("checked")}
+    assert dated, "no source records the date it was opened"
+    for source_id, source in sources.items():
         if source.get("checked") is False:
             assert f"`{source_id}`" in first, source_id
+    for source_id, date in dated.items():
+        assert f"`{source_id}`" not in first, source_id
+        line = next(line for line in rest.splitlines() if line.startswith(f"- `{source_id}`: "))
+        assert line.endswith(f"(opened by a reviewer {date})"), line

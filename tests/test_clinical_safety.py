@@ -273,6 +273,24 @@ def test_garrison_2012_is_cited_only_for_diuretics_statins_and_long_acting_inhal
                 assert item.id != "salbutamol"  # a short-acting reliever: not studied
 
 
+def test_garrison_2012_is_never_said_to_have_found_a_single_drug():
+    # The study reported drug classes and subclasses (thiazide-type, loop, potassium-sparing
+    # diuretics; LABAs alone or with a steroid), not single medicines.
+    content = content_for("en-US")
+    said = {}
+    for item in content.items("medicines"):
+        if "garrison-2012" not in item.sources:
+            continue
+        for sentence in re.split(r"(?<=[.!?])\s+", item.card):
+            if "prescription study" in sentence:
+                assert not re.search(r"\bafter (it|them)\b", sentence) or item.id in (
+                    "diuretics",
+                    "long_acting_beta_agonists",
+                ), (item.id, sentence)
+                said[item.id] = sentence
+    assert "thiazide-type diuretics" in said["hydrochlorothiazide"]
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_placeholder_in_content_has_the_locales_fact(locale):
     content = content_for(locale)

@@ -6,7 +6,8 @@
 For every locale: every content item's spoken sentences and card, with the locale's facts
 filled in (emergency number, same-day care, brand names), its evidence grade or triage level,
 and its sources (title, publisher, year, address); then every interface phrase. Sources whose
-address has not yet been opened by a reviewer (`checked = false`) are listed first.
+address has not yet been opened by a reviewer (`checked = false`) are listed first; a source
+with `checked = "YYYY-MM-DD"` was opened on that date and shows it.
 """
 
 from __future__ import annotations
@@ -46,7 +47,12 @@ def grade_of(item: Item) -> str:
 def source_line(source_id: str, source: dict) -> str:
     when = str(source["year"]) if "year" in source else "living page: record its review date"
     ids = "".join(f", {key.upper()} {source[key]}" for key in ("pmid", "doi") if key in source)
-    check = " **(address not yet opened by a reviewer)**" if source.get("checked") is False else ""
+    checked = source.get("checked")
+    check = ""
+    if checked is False:
+        check = " **(address not yet opened by a reviewer)**"
+    elif isinstance(checked, str):
+        check = f" (opened by a reviewer {checked})"
     return (
         f"- `{source_id}`: {source['title']}. {source['publisher']}, {when}{ids}. "
         f"<{source['url']}> ({source['kind']}){check}"
