@@ -10,6 +10,7 @@ import uuid
 import boto3
 import pytest
 from cramp_coach import store
+from cramp_coach.dynamo_client import pages
 from cramp_coach.journeys.history import recording
 from cramp_coach.memory_store import InMemoryStore
 from moto import mock_aws
@@ -69,17 +70,8 @@ def server_table(monkeypatch):
 
 def all_items(table_name: str = TABLE) -> list[dict]:
     """Every item in the table (a Scan: tests only, the skill never scans)."""
-    client = boto3.client("dynamodb")
-    items, start = [], None
-    while True:
-        kwargs = {"TableName": table_name}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = client.scan(**kwargs)
-        items.extend(page["Items"])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return items
+    scan = boto3.client("dynamodb").scan
+    return [item for page in pages(scan, TableName=table_name) for item in page["Items"]]
 
 
 class CallCounter:

@@ -499,7 +499,7 @@ def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
             assert [c.muscle for c in history.cramps] == ["calf", "foot"]
             assert history.profile.cramp_count == 2
             stored = boto3.client("dynamodb", region_name="us-east-1").get_item(
-                TableName="cramp-coach-store", Key=store._key(user, cramp.sort_key)
+                TableName="cramp-coach-store", Key=store.item_key(user, cramp.sort_key)
             )["Item"]
             assert abs(int(stored["expires_at"]["N"]) - (time.time() + 400 * 86400)) < 60
             assert dynamo.latest_cramp(user).cramps[-1].muscle == "foot"
