@@ -18,7 +18,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from . import clock
-from .content import Content, Item, content_for
+from .content import PHRASES, Content, Item, content_for
 from .envelope import session_attributes, user_id_of
 from .speech import Speech
 from .storage import CrampStore
@@ -103,8 +103,9 @@ class Turn:
         except ValueError:
             return None
 
-    def phrase(self, key: str, **values: str) -> str:
-        return self.content.phrase(key, **values)
+    def phrase(self, key: str, table: str = PHRASES, **values: object) -> str:
+        """The phrase `key` in the user's locale (content.Content.phrase)."""
+        return self.content.phrase(key, table, **values)
 
     def by_time(self, day_key: str, night_key: str) -> str:
         return self.phrase(night_key if self.night else day_key)

@@ -23,8 +23,8 @@ from ... import episode, observability
 from ...cache import BoundedCache
 from ...clock import is_night
 from ...config import load_settings
+from ...content import HISTORY
 from ...episode import Episode
-from ...nights import words
 from ...records import Cramp, Outcome
 from ...speech import Speech
 from ...storage import StoreError, within_deadline
@@ -117,7 +117,7 @@ def eased_goodbye(t: Turn, ep: Episode | None, speech: Speech) -> Response:
         return ask_consent(t, speech, cramp)
     # Only a refused write is a failure worth a word, and never at night.
     if outcome == FAILED and failure_matters(user) and not is_night(t.local_time):
-        speech.say(words(t.content, "save_failed_episode"))
+        speech.say(t.phrase("save_failed_episode", HISTORY))
     card = (
         logged_card(t, user, cramp) if outcome in (Outcome.SAVED, Outcome.ALREADY_SAVED) else None
     )
