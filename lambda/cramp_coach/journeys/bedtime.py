@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import (
     Intent,
     IntentConfirmationStatus,
@@ -139,9 +139,8 @@ def save(t: Turn, just_granted: bool = False) -> Response:
     if not just_granted and not reminders.has_permission(hi):
         return ask_permission(t)
     locale = getattr(hi.request_envelope.request, "locale", None) or t.content.locale
-    request = reminders.nightly_request(
-        at, reminders.reminder_zone(hi), t.now, locale, t.phrase("reminder_text", BEDTIME)
-    )
+    zone = reminders.reminder_zone(hi, t.memory.time_zones)
+    request = reminders.nightly_request(at, zone, t.now, locale, t.phrase("reminder_text", BEDTIME))
     memory = recall(t)
     try:
         known = memory.reminder_id or _existing_token(hi)
@@ -237,27 +236,16 @@ def resume_after_consent(t: Turn) -> Response:
 # --- handlers ----------------------------------------------------------------------
 
 
-class SetReminderHandler(AbstractRequestHandler):
+def set_reminder(t: Turn) -> Response:
     """'Remind me to stretch every night at ten', 'set a bedtime reminder', or a bare time
     ('nine thirty') answering 'What time should I remind you?'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SetReminderIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        changing = t.asking == Asking.BEDTIME_TIME and pending(t).get("action") == CHANGE
-        return propose(t, CHANGE if changing else SET, slot(handler_input, "time").heard)
+    changing = t.asking == Asking.BEDTIME_TIME and pending(t).get("action") == CHANGE
+    return propose(t, CHANGE if changing else SET, slot(t.handler_input, "time").heard)
 
 
-class ChangeReminderHandler(AbstractRequestHandler):
+def change_reminder(t: Turn) -> Response:
     """'Change my reminder to nine thirty'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ChangeReminderIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return propose(turn(handler_input), CHANGE, slot(handler_input, "time").heard)
+    return propose(t, CHANGE, slot(t.handler_input, "time").heard)
 
 
 def declined(t: Turn) -> Response:

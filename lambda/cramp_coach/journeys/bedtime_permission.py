@@ -13,7 +13,6 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from .. import reminders
-from ..cache import BoundedCache
 from ..content import BEDTIME
 from ..envelope import device_key
 from ..reminders import PERMISSION, THROTTLED, TIMEOUT, ReminderFailure
@@ -23,9 +22,6 @@ from ..turn import ASKING_KEY, Turn
 STATE_KEY = "bedtime"
 TOKEN_PREFIX = "bedtime"
 SET, CHANGE, LIST, CANCEL = "set", "change", "list", "cancel"  # what the user is doing
-# Devices (hashed ids) that answered a voice permission request with an error, for the
-# container's life: they get the consent card straight away next time.
-_NO_VOICE_CONSENT: BoundedCache[str, bool] = BoundedCache()
 
 
 # --- what is being set ------------------------------------------------------------------
@@ -73,11 +69,11 @@ def _device(t: Turn) -> str:
 def voice_consent_possible(t: Turn) -> bool:
     """Alexa has no capability flag for voice permission requests; a Connections.Response
     whose status is not 200 is how a device says it cannot ask, so it gets the card."""
-    return _device(t) not in _NO_VOICE_CONSENT
+    return _device(t) not in t.memory.no_voice_consent
 
 
 def no_voice_consent_on_this_device(t: Turn) -> None:
-    _NO_VOICE_CONSENT.put(_device(t), True)
+    t.memory.no_voice_consent.put(_device(t), True)
 
 
 def ask_permission(t: Turn) -> Response:
