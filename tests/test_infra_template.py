@@ -520,7 +520,7 @@ def dynamodb_actions_the_code_needs() -> set[str]:
     ]
     calls = set()
     for source in sources:
-        calls |= set(re.findall(r"_call\(\s*\"(\w+)\"", source))
+        calls |= set(re.findall(r"\bcall\(\s*\"(\w+)\"", source))
         calls |= set(re.findall(r"client\(\)\.(\w+)\(", source))
     actions = {
         "dynamodb:" + "".join(word.title() for word in call.split("_"))

@@ -13,7 +13,6 @@ StoreError, the one exception the journeys catch.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import threading
 from typing import Any
 
@@ -121,16 +120,19 @@ _BATCH = 25  # BatchWriteItem's limit
 _UNPROCESSED_RETRIES = 5
 
 
+def _query(**request: Any) -> dict:
+    return call("query", **request)
+
+
 def _all_keys(user_id: str):
     """Every key in the user's partition, page by page (keys only: cheap to read)."""
-    query = functools.partial(call, "query")
     request = {
         "TableName": table_name(),
         "KeyConditionExpression": "pk = :pk",
         "ExpressionAttributeValues": {":pk": {"S": user_key(user_id)}},
         "ProjectionExpression": "pk, sk",
     }
-    for page in pages(query, **request):
+    for page in pages(_query, **request):
         yield from page.get("Items", [])
 
 
@@ -268,7 +270,7 @@ class DynamoStore:
             "Limit": PAGE_SIZE,
         }
         items: list[dict] = []
-        for page in pages(functools.partial(call, "query"), **request):
+        for page in pages(_query, **request):
             items.extend(page.get("Items", []))
             if len(items) >= MAX_EVENTS:
                 break
