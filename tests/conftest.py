@@ -19,13 +19,16 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _fresh_time_zone_cache():
-    """Each test starts with no cached device time zones (the cache lives per container)."""
-    from cramp_coach import clock
+def fresh_skill(monkeypatch):
+    """Each test talks to a skill of its own, as a fresh container would: nothing another test's
+    skill learned (device time zones, a user's consent) carries over."""
+    import lambda_function
+    from cramp_coach import skill
 
-    clock._TZ_CACHE.clear()
-    yield
-    clock._TZ_CACHE.clear()
+    fresh = skill.build_skill()
+    monkeypatch.setattr(skill, "SKILL", fresh)
+    monkeypatch.setattr(lambda_function, "SKILL", fresh)
+    return fresh
 
 
 # Markers for the long-running kinds of test (registered in pyproject.toml). Each of them is

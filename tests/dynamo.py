@@ -10,7 +10,7 @@ import uuid
 import boto3
 import pytest
 from cramp_coach import store
-from cramp_coach.journeys.history import recording
+from cramp_coach.dynamo_client import pages
 from cramp_coach.memory_store import InMemoryStore
 from moto import mock_aws
 
@@ -26,7 +26,6 @@ def table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", TABLE)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    recording._LAST_OUTCOME.clear()  # what one test's user consented to is not the next's
     with mock_aws():
         store.reset_client()
         local_dynamodb.create_table(TABLE)
@@ -53,7 +52,6 @@ def server_table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", name)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     before = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    recording._LAST_OUTCOME.clear()
     server = local_dynamodb.start_local_dynamodb(name)
     store.reset_client()
     try:
@@ -69,17 +67,8 @@ def server_table(monkeypatch):
 
 def all_items(table_name: str = TABLE) -> list[dict]:
     """Every item in the table (a Scan: tests only, the skill never scans)."""
-    client = boto3.client("dynamodb")
-    items, start = [], None
-    while True:
-        kwargs = {"TableName": table_name}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = client.scan(**kwargs)
-        items.extend(page["Items"])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return items
+    scan = boto3.client("dynamodb").scan
+    return [item for page in pages(scan, TableName=table_name) for item in page["Items"]]
 
 
 class CallCounter:

@@ -59,6 +59,26 @@ def test_a_cached_time_zone_makes_no_second_call(settings_api):
     assert len(zone_lookups(settings_api)) == 1
 
 
+def test_a_fresh_skill_has_learned_no_time_zone(settings_api):
+    """The cache belongs to the skill, not the module: a new container asks again."""
+    import json
+
+    from ask_sdk_core.serialize import DefaultSerializer
+    from cramp_coach.skill import build_skill
+
+    def envelope():
+        return DefaultSerializer().deserialize(
+            json.dumps(event_at(settings_api, NIGHT)), "ask_sdk_model.RequestEnvelope"
+        )
+
+    warm = build_skill()
+    warm.invoke(envelope(), None)
+    warm.invoke(envelope(), None)
+    assert len(zone_lookups(settings_api)) == 1
+    build_skill().invoke(envelope(), None)
+    assert len(zone_lookups(settings_api)) == 2
+
+
 def test_the_time_zone_is_kept_in_the_session(settings_api):
     chat = Conversation(lambda_handler)
     first = event_at(settings_api, NIGHT)

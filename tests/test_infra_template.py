@@ -499,7 +499,7 @@ def test_the_skills_own_store_works_on_the_stack_table(template, monkeypatch):
             assert [c.muscle for c in history.cramps] == ["calf", "foot"]
             assert history.profile.cramp_count == 2
             stored = boto3.client("dynamodb", region_name="us-east-1").get_item(
-                TableName="cramp-coach-store", Key=store._key(user, cramp.sort_key)
+                TableName="cramp-coach-store", Key=store.item_key(user, cramp.sort_key)
             )["Item"]
             assert abs(int(stored["expires_at"]["N"]) - (time.time() + 400 * 86400)) < 60
             assert dynamo.latest_cramp(user).cramps[-1].muscle == "foot"
@@ -520,7 +520,7 @@ def dynamodb_actions_the_code_needs() -> set[str]:
     ]
     calls = set()
     for source in sources:
-        calls |= set(re.findall(r"_call\(\s*\"(\w+)\"", source))
+        calls |= set(re.findall(r"\bcall\(\s*\"(\w+)\"", source))
         calls |= set(re.findall(r"client\(\)\.(\w+)\(", source))
     actions = {
         "dynamodb:" + "".join(word.title() for word in call.split("_"))

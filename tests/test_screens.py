@@ -270,7 +270,7 @@ NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 
 def stand_in_turn(night: bool) -> SimpleNamespace:
     """What the history screens read from a turn (history's handlers pass their own)."""
-    return SimpleNamespace(content=CONTENT, night=night, local_time=NOW)
+    return SimpleNamespace(content=CONTENT, phrase=CONTENT.phrase, night=night, local_time=NOW)
 
 
 def sample_cramps() -> list[Cramp]:

@@ -1,9 +1,10 @@
 """Devices without a screen get byte for byte the answers they got before the screens existed.
 
 tests/fixtures/golden/no_screen.json was recorded from the skill as it was before the screens
-were added, and re-recorded twice since: for the reworded disclaimer (card and first-use notice),
-then for the clinical review's content (hold a chair, no heat on numb skin, same-day care named,
-sources named precisely, "for adults"), and nothing else (GOLDEN_WRITE=1 re-records it: only
+were added, and re-recorded three times since: for the reworded disclaimer (card and first-use
+notice), then for the clinical review's content (hold a chair, no heat on numb skin, same-day care
+named, sources named precisely, "for adults"), then for a count that begins a sentence with a
+capital ("Not yet. One cramp"), and nothing else (GOLDEN_WRITE=1 re-records it: only
 ever do that on purpose, and say why). The same
 conversations on an APL device must say exactly the same words, with a screen added.
 """

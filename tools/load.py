@@ -423,6 +423,7 @@ def stored_counts(dynamodb_url: str, user_ids: list[str]) -> dict[str, tuple[int
     import boto3
     from botocore.config import Config
     from cramp_coach import store
+    from cramp_coach.dynamo_client import pages
 
     client = boto3.client(
         "dynamodb",
@@ -435,20 +436,13 @@ def stored_counts(dynamodb_url: str, user_ids: list[str]) -> dict[str, tuple[int
     found = {}
     with environ(base_env(dynamodb_url)):
         for user_id in user_ids:
-            items, start = [], None
-            while True:
-                kwargs = {
-                    "TableName": TABLE,
-                    "KeyConditionExpression": "pk = :pk",
-                    "ExpressionAttributeValues": {":pk": {"S": store.user_key(user_id)}},
-                }
-                if start:
-                    kwargs["ExclusiveStartKey"] = start
-                page = client.query(**kwargs)
-                items.extend(page["Items"])
-                start = page.get("LastEvaluatedKey")
-                if not start:
-                    break
+            partition = pages(
+                client.query,
+                TableName=TABLE,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": store.user_key(user_id)}},
+            )
+            items = [item for page in partition for item in page["Items"]]
             profile = next((i for i in items if i["sk"]["S"] == store.PROFILE_SK), {})
             counter = int(profile.get("cramp_count", {}).get("N", "0"))
             cramps = sum(1 for i in items if i["sk"]["S"].startswith(store.CRAMP_PREFIX))

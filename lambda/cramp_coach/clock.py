@@ -1,7 +1,7 @@
 """What time it is for the user: the request's own timestamp, in the device's time zone.
 
 The time zone comes from the Alexa Settings API under a hard deadline, cached per device
-for the container's life and in the session; otherwise the locale's default zone.
+(in the skill's warm memory, `zones` here) and in the session; otherwise the locale's default.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 NIGHT_STARTS = NIGHT_BEGINS  # the night voice starts when a night begins (records.night_of)
 NIGHT_ENDS = dt.time(7, 0)
 TZ_SESSION_KEY = "tz"
-_TZ_CACHE: BoundedCache[str, tuple[str | None, float]] = BoundedCache()  # device -> (zone, expires)
+ZoneCache = BoundedCache[str, tuple[str | None, float]]  # device -> (zone name, ask again at)
 _TZ_KEEP_SECONDS = 6 * 3600
 _TZ_RETRY_SECONDS = 300  # after a failed look-up, use the default for a while, don't re-ask
 
@@ -60,24 +60,24 @@ def zone_named(name) -> ZoneInfo | None:
 _UNKNOWN = object()
 
 
-def _remembered_zone_name(key: str):
-    """The container's answer for this device while fresh (a name or None), else _UNKNOWN."""
-    name, expires = _TZ_CACHE.get(key) or (None, 0.0)
+def _remembered_zone_name(zones: ZoneCache, key: str):
+    """The skill's answer for this device while fresh (a name or None), else _UNKNOWN."""
+    name, expires = zones.get(key) or (None, 0.0)
     return name if time.monotonic() < expires else _UNKNOWN
 
 
-def _cached_zone_name(handler_input: HandlerInput, key: str) -> str | None:
-    name = _remembered_zone_name(key)
+def _cached_zone_name(handler_input: HandlerInput, zones: ZoneCache, key: str) -> str | None:
+    name = _remembered_zone_name(zones, key)
     if name is not _UNKNOWN:
         return name
     name = within(load_settings().alexa_api_timeout_seconds, settings_time_zone, handler_input)
     keep = _TZ_KEEP_SECONDS if zone_named(name) else _TZ_RETRY_SECONDS
-    _TZ_CACHE.put(key, (name, time.monotonic() + keep))
+    zones.put(key, (name, time.monotonic() + keep))
     return name
 
 
-def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
-    """The device's zone: session, container cache, Settings API (capped), locale default.
+def time_zone(handler_input: HandlerInput, zones: ZoneCache, ask: bool = True) -> ZoneInfo:
+    """The device's zone: session, the skill's cache, Settings API (capped), locale default.
 
     `ask=False` never calls the Settings API (a cramp answer does not wait for it): an
     unknown zone is the locale's default until a later request learns the device's own.
@@ -90,9 +90,9 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     if not key:
         name = None
     elif ask:
-        name = _cached_zone_name(handler_input, key)
+        name = _cached_zone_name(handler_input, zones, key)
     else:
-        name = _remembered_zone_name(key)
+        name = _remembered_zone_name(zones, key)
         name = None if name is _UNKNOWN else name
     zone = zone_named(name)
     if zone is None:
@@ -102,8 +102,8 @@ def time_zone(handler_input: HandlerInput, ask: bool = True) -> ZoneInfo:
     return zone
 
 
-def local_time(handler_input: HandlerInput, ask: bool = True) -> dt.datetime:
-    return request_time(handler_input).astimezone(time_zone(handler_input, ask))
+def local_time(handler_input: HandlerInput, zones: ZoneCache, ask: bool = True) -> dt.datetime:
+    return request_time(handler_input).astimezone(time_zone(handler_input, zones, ask))
 
 
 def is_night(local: dt.datetime) -> bool:

@@ -26,6 +26,13 @@ DEFAULT_LOCALE = "en-US"
 _LOCALE_PATTERN = re.compile(r"[a-z]{2,3}-[A-Z]{2}")
 PHRASES_FILE = "phrases"
 LOCALE_FILE = "locale"
+# The tables of content/<locale>/phrases.toml, by journey: Content.phrase(key, table).
+PHRASES, HISTORY, BEDTIME, SCREEN = "phrases", "history", "bedtime", "screen"
+# A placeholder that begins a sentence inside a phrase ("Not yet. {count} in"): its value
+# ("one cramp") is capitalised there. One that ends one ("{when}."): a value that has its own
+# full stop ("around 3 a.m.") does not get a second.
+_SENTENCE_START = re.compile(r"[.!?]\s+\{(\w+)\}")
+_SENTENCE_END = re.compile(r"\{(\w+)\}\.")
 
 
 def content_dir() -> Path:
@@ -96,9 +103,20 @@ class Content:
     def topics(self) -> list[str]:
         return sorted(self._topic_files)
 
-    def phrase(self, key: str, table: str = "phrases", **values: str) -> str:
+    def phrase(self, key: str, table: str = PHRASES, **values: object) -> str:
+        """The phrase `key` of a table in phrases.toml, its {placeholders} filled in: the one
+        phrase look-up (Turn.phrase passes the turn's content)."""
         text = self._tables[table][key]
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        filled = {name: str(value) for name, value in values.items()}
+        for name in _SENTENCE_START.findall(text):
+            if name in filled:
+                filled[name] = filled[name][:1].upper() + filled[name][1:]
+        for name in _SENTENCE_END.findall(text):
+            if name in filled and filled[name].endswith("."):
+                filled[name] = filled[name][:-1]
+        return text.format(**filled)
 
     def muscle_name(self, muscle: str, side: str | None = None) -> str:
         """'calf', 'left calf', 'back of right thigh': the muscle as a person would name it."""

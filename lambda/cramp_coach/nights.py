@@ -10,7 +10,7 @@ import collections
 import datetime as dt
 from dataclasses import dataclass
 
-from .content import Content
+from .content import HISTORY, Content
 from .records import Cramp, night_of
 
 WEEK = 7
@@ -79,33 +79,36 @@ def needs_doctor(cramps: list[Cramp], local_now: dt.datetime) -> bool:
 # --- words ----------------------------------------------------------------------------
 
 
-def words(content: Content, key: str, **values) -> str:
-    text = content.phrase(key, table="history", **{k: str(v) for k, v in values.items()})
-    return text.replace("..", ".")  # "around 3 a.m." at the end of a sentence
-
-
 def count_words(content: Content, n: int) -> str:
     if n == 0:
-        return words(content, "count_none")
-    return words(content, "count_one") if n == 1 else words(content, "count_many", n=n)
+        return content.phrase("count_none", HISTORY)
+    return (
+        content.phrase("count_one", HISTORY)
+        if n == 1
+        else content.phrase("count_many", HISTORY, n=n)
+    )
 
 
 def nights_words(content: Content, n: int) -> str:
-    return words(content, "nights_one") if n == 1 else words(content, "nights_many", n=n)
+    return (
+        content.phrase("nights_one", HISTORY)
+        if n == 1
+        else content.phrase("nights_many", HISTORY, n=n)
+    )
 
 
 def clock_words(content: Content, hhmm: str) -> str:
     """'03:00' -> '3 a.m.', '23:30' -> '11:30 p.m.'."""
     hour, minute = (int(part) for part in hhmm.split(":"))
-    suffix = words(content, "am" if hour < 12 else "pm")
+    suffix = content.phrase("am" if hour < 12 else "pm", HISTORY)
     twelve = hour % 12 or 12
     return f"{twelve} {suffix}" if minute == 0 else f"{twelve}:{minute:02d} {suffix}"
 
 
 def date_words(content: Content, day: dt.date, short: bool = False) -> str:
-    return words(
-        content,
+    return content.phrase(
         "short_date_format" if short else "date_format",
+        HISTORY,
         weekday=day.strftime("%A"),
         weekday_short=day.strftime("%a"),
         month=day.strftime("%B"),
@@ -116,22 +119,24 @@ def date_words(content: Content, day: dt.date, short: bool = False) -> str:
 
 def night_words(content: Content, night: dt.date, local_now: dt.datetime) -> str:
     if night == last_night(local_now):
-        return words(content, "last_night")
+        return content.phrase("last_night", HISTORY)
     if night == current_night(local_now):
-        return words(content, "tonight")
-    return words(content, "night_of", date=date_words(content, night))
+        return content.phrase("tonight", HISTORY)
+    return content.phrase("night_of", HISTORY, date=date_words(content, night))
 
 
 def when_words(content: Content, cramp: Cramp, local_now: dt.datetime) -> str:
     night = night_words(content, cramp.night, local_now)
     if cramp.time_known and cramp.local_time:
-        return words(content, "when_time", night=night, time=clock_words(content, cramp.local_time))
-    return words(content, "when_night", night=night)
+        return content.phrase(
+            "when_time", HISTORY, night=night, time=clock_words(content, cramp.local_time)
+        )
+    return content.phrase("when_night", HISTORY, night=night)
 
 
 def muscle_words(content: Content, muscle: str, side: str | None) -> str:
     if muscle not in content.table("muscles") or muscle == "any":
-        return words(content, "muscle_any")
+        return content.phrase("muscle_any", HISTORY)
     return content.muscle_name(muscle, side)
 
 
@@ -153,11 +158,16 @@ def usual_time(cramps: list[Cramp]) -> str | None:
 
 def breakdown(content: Content, values: list[str | None], table: str) -> str:
     counted = collections.Counter(values).most_common()
-    names: dict[str | None, str] = {None: words(content, "side_none")}
+    names: dict[str | None, str] = {None: content.phrase("side_none", HISTORY)}
     if table == "muscles":
         names.update(content.table("muscles"))
     else:
-        names.update({"left": words(content, "side_left"), "right": words(content, "side_right")})
+        names.update(
+            {
+                "left": content.phrase("side_left", HISTORY),
+                "right": content.phrase("side_right", HISTORY),
+            }
+        )
     return ", ".join(f"{names.get(value, value)} {n}" for value, n in counted)
 
 
@@ -169,7 +179,7 @@ def history_card_text(content: Content, cramps: list[Cramp], local_now: dt.datet
     fortnight = recent(local_now, FORTNIGHT)
     shown = within(cramps, fortnight)
     per_night = collections.Counter(c.night for c in shown)
-    lines = [words(content, "card_chart_heading")]
+    lines = [content.phrase("card_chart_heading", HISTORY)]
     for night in fortnight.nights():
         bar = "#" * per_night[night] if per_night[night] else "-"
         lines.append(f"{date_words(content, night, short=True)}  {bar}")
@@ -177,9 +187,9 @@ def history_card_text(content: Content, cramps: list[Cramp], local_now: dt.datet
     for key, window in (("card_week_this", this_week), ("card_week_before", this_week.before())):
         inside = within(shown, window)
         lines.append(
-            words(
-                content,
+            content.phrase(
                 key if inside else key + "_none",
+                HISTORY,
                 count=count_words(content, len(inside)),
                 nights=nights_words(content, nights_with_cramps(inside)),
             )
@@ -192,14 +202,16 @@ def history_card_text(content: Content, cramps: list[Cramp], local_now: dt.datet
 def pattern_lines(content: Content, shown: list[Cramp]) -> list[str]:
     """Which muscles, which sides, and the usual time of night: for both cards."""
     lines = [
-        words(
-            content, "card_muscles", list=breakdown(content, [c.muscle for c in shown], "muscles")
+        content.phrase(
+            "card_muscles", HISTORY, list=breakdown(content, [c.muscle for c in shown], "muscles")
         ),
-        words(content, "card_sides", list=breakdown(content, [c.side for c in shown], "sides")),
+        content.phrase(
+            "card_sides", HISTORY, list=breakdown(content, [c.side for c in shown], "sides")
+        ),
     ]
     usual = usual_time(shown)
     if usual:
-        lines.append(words(content, "card_usual_time", time=clock_words(content, usual)))
+        lines.append(content.phrase("card_usual_time", HISTORY, time=clock_words(content, usual)))
     return lines
 
 
@@ -208,34 +220,36 @@ def doctor_card_text(content: Content, cramps: list[Cramp], local_now: dt.dateti
     month = recent(local_now, MONTH)
     shown = within(cramps, month)
     lines = [
-        words(
-            content,
+        content.phrase(
             "card_doctor_range",
+            HISTORY,
             first=date_words(content, month.first),
             last=date_words(content, month.last),
         )
     ]
     if not shown:
-        lines.append(words(content, "card_doctor_none"))
+        lines.append(content.phrase("card_doctor_none", HISTORY))
     for c in shown:
         time = (
             clock_words(content, c.local_time)
             if c.time_known and c.local_time
-            else words(content, "card_time_unknown")
+            else content.phrase("card_time_unknown", HISTORY)
         )
         night = date_words(content, c.night, short=True)
         muscle = muscle_words(content, c.muscle, c.side)
-        lines.append(words(content, "card_doctor_line", night=night, time=time, muscle=muscle))
+        lines.append(
+            content.phrase("card_doctor_line", HISTORY, night=night, time=time, muscle=muscle)
+        )
     if shown:
         lines.append("")
         lines.append(
-            words(
-                content,
+            content.phrase(
                 "card_doctor_totals",
+                HISTORY,
                 count=count_words(content, len(shown)),
                 nights=nights_words(content, nights_with_cramps(shown)),
             )
         )
         lines.extend(pattern_lines(content, shown))
-    lines.append(words(content, "card_doctor_note"))
+    lines.append(content.phrase("card_doctor_note", HISTORY))
     return "\n".join(lines)

@@ -159,10 +159,10 @@ def _dict(value) -> dict:
 # --- the time zone -----------------------------------------------------------------
 
 
-def reminder_zone(handler_input: HandlerInput) -> ZoneInfo:
+def reminder_zone(handler_input: HandlerInput, zones: clock.ZoneCache) -> ZoneInfo:
     """The device's zone. The clock's look-up is capped for cramping users; a reminder is
     worth one more try under this module's longer deadline before the locale's default."""
-    zone = clock.time_zone(handler_input)
+    zone = clock.time_zone(handler_input, zones)
     session = session_attributes(handler_input)
     if session.get(clock.TZ_SESSION_KEY):  # the clock found the device's own zone
         return zone

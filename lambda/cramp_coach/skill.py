@@ -21,6 +21,7 @@ from .route import Answer, Intent, YesNo
 from .storage import CrampStore
 from .store import DynamoStore
 from .turn import Asking, TurnStarter
+from .warm import WarmMemory
 
 # What Yes and No mean after each question the skill asks (None: nothing; the fallback
 # answers). A new question: add its Asking member (turn.py) and a row here.
@@ -60,18 +61,18 @@ REQUEST_HANDLERS: tuple[AbstractRequestHandler, ...] = (
     deletion.DeleteHistoryHandler(),
     deletion.SkillDisabledHandler(),
     Intent("TipIntent", answer=guide.give_tip),
-    guide.CausesHandler(),
-    guide.RemedyHandler(),
-    guide.MedicineHandler(),
+    Intent("CausesIntent", answer=guide.cause_answer),
+    Intent("RemedyIntent", answer=guide.remedy_answer),
+    Intent("MedicineIntent", answer=guide.medicine_answer),
     Intent("PregnancyIntent", answer=guide.pregnancy),
-    guide.FaqHandler(),
-    basics.HelpHandler(),
-    basics.StopHandler(),
+    Intent("FaqIntent", answer=guide.faq_answer),
+    Intent("AMAZON.HelpIntent", answer=basics.help_answer),
+    Intent(*basics.STOP_INTENTS, answer=basics.stop),
     basics.RepeatHandler(),
     basics.SessionEndedHandler(),
     bedtime.PermissionAnswerHandler(),  # Connections.Response to the reminders permission
-    bedtime.SetReminderHandler(),
-    bedtime.ChangeReminderHandler(),
+    Intent("SetReminderIntent", answer=bedtime.set_reminder),  # also a bare time, when asked
+    Intent("ChangeReminderIntent", answer=bedtime.change_reminder),
     Intent("ListRemindersIntent", answer=bedtime.tell_reminder),
     Intent("CancelReminderIntent", answer=bedtime.start_cancel),  # asks before removing it
     basics.FallbackHandler(),  # any other intent
@@ -84,12 +85,13 @@ def build_skill(store: CrampStore | None = None) -> CustomSkill:
     settings = load_settings()
     require_user_hash_salt(settings)  # refuse to start rather than store weakly hashed ids
     store = store if store is not None else DynamoStore()
+    memory = WarmMemory()  # this skill's own caches: a fresh skill remembers nothing
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK types it None
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler)
-    builder.add_exception_handler(basics.SpeakAnywayExceptionHandler(store))
-    builder.add_global_request_interceptor(TurnStarter(store))  # first: every Turn has the store
+    builder.add_exception_handler(basics.SpeakAnywayExceptionHandler(store, memory))
+    builder.add_global_request_interceptor(TurnStarter(store, memory))  # first: every Turn has them
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(recording.EpisodeSnapshot())
     builder.add_global_response_interceptor(recording.EpisodeRecorder())  # counts ended cramps

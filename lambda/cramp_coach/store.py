@@ -1,29 +1,41 @@
 """Persistence: one DynamoDB table, one partition per user, no raw ids at rest.
 
-Keys: pk = "USER#" + sha256(USER_HASH_SALT + userId); sk = "PROFILE" for the user's
-profile (consent, counters, other journeys' small state) or
-"CRAMP#<utc iso start>#<episode or request id>" for one cramp. Every item expires through
-the table's TTL attribute, expires_at: a cramp CRAMP_RETENTION_DAYS after it was written,
-the profile CRAMP_RETENTION_DAYS after its last write (or sooner, when a write says so).
+DynamoStore is the skill's CrampStore (storage.py). The items' shape is in dynamo_items.py
+(keys: pk = the salted user hash, sk = "PROFILE" or "CRAMP#<utc iso start>#<id>"), the
+client and its error handling in dynamo_client.py. Every item expires through the table's
+TTL attribute: a cramp CRAMP_RETENTION_DAYS after it was written, the profile
+CRAMP_RETENTION_DAYS after its last write (or sooner, when a write says so).
 
-DynamoStore is the skill's CrampStore (storage.py). Every failure (timeouts, throttling,
-service errors, a deadline passing) becomes a StoreError, the one exception the journeys
-catch. The client is made once per container and reused across warm invocations; its
-timeouts and retries are set so that a slow DynamoDB costs a user at most a couple of
-seconds, never the whole 8-second budget.
+Every failure (timeouts, throttling, service errors, a deadline passing) becomes a
+StoreError, the one exception the journeys catch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
 import threading
-from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from .config import load_settings
+from .dynamo_client import (
+    call,
+    client,
+    guarded,
+    log,
+    pages,
+    reset_client,  # noqa: F401 - tests and tools move the endpoint
+    table_name,
+)
+from .dynamo_items import (
+    PROFILE_SK,
+    TTL_ATTRIBUTE,
+    cramp_item,
+    from_dynamo,
+    history_from_items,
+    item_key,
+    profile_from_item,
+    to_dynamo,
+)
 from .records import (  # noqa: F401 - the records' names are the store's vocabulary too
     ALREADY_SAVED,
     CONSENT_NO,
@@ -41,157 +53,13 @@ from .records import (  # noqa: F401 - the records' names are the store's vocabu
 )
 from .storage import StoreError, expiry, user_key, within_deadline  # noqa: F401 - callers use them
 
-# boto3 and botocore are imported on first use, not with this module: in a fresh container
-# they cost more CPU than the whole hello-world skill, and most requests (opening the skill,
-# a follow-up, help, stop) never touch the store. See docs/performance.md.
-
-log = logging.getLogger(__name__)
-
-PROFILE_SK = "PROFILE"
-TTL_ATTRIBUTE = "expires_at"
-
-# Short timeouts and few, quick retries: botocore's defaults (60 s reads, legacy retries)
-# could outlast Alexa's 8-second limit many times over.
-CLIENT_OPTIONS = {
-    "connect_timeout": 1.0,
-    "read_timeout": 1.0,
-    "retries": {"max_attempts": 2, "mode": "standard"},
-    "tcp_keepalive": True,
-}
-
-_client = None
-_client_lock = threading.Lock()
-
-
-# --- the client and keys ----------------------------------------------------------------
-
-
-def client():
-    """The container's DynamoDB client, made on first use (warm starts reuse it).
-
-    boto3 reads AWS_ENDPOINT_URL_DYNAMODB itself, so local runs point at a moto server.
-    """
-    global _client
-    if _client is None:
-        with _client_lock:
-            if _client is None:
-                import boto3
-                from botocore.config import Config
-
-                config = Config(**CLIENT_OPTIONS)
-                _client = boto3.session.Session().client("dynamodb", config=config)
-    return _client
-
-
-def reset_client() -> None:
-    """Forget the client (tests and local tools that move the endpoint)."""
-    global _client
-    with _client_lock:
-        _client = None
-
-
-def table_name() -> str:
-    return load_settings().table_name
-
-
-def _key(user_id: str, sk: str) -> dict:
-    return {"pk": {"S": user_key(user_id)}, "sk": {"S": sk}}
-
-
-# --- values in and out ------------------------------------------------------------------
-
-
-@functools.cache
-def _types():
-    """boto3's (serializer, deserializer) for DynamoDB's typed values, made on first use."""
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    return TypeSerializer(), TypeDeserializer()
-
-
-def _to_dynamo(value: Any) -> dict:
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    elif isinstance(value, dict):
-        return {"M": {k: _to_dynamo(v) for k, v in value.items()}}
-    elif isinstance(value, (list, tuple)):
-        return {"L": [_to_dynamo(v) for v in value]}
-    return _types()[0].serialize(value)
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB's Decimals back to int/float, recursively."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, set)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _from_dynamo(item: Mapping[str, dict]) -> dict:
-    deserializer = _types()[1]
-    return {k: _plain(deserializer.deserialize(v)) for k, v in item.items()}
-
-
-def _call(operation: str, **kwargs) -> dict:
-    """One DynamoDB call; any failure becomes StoreError (logged without ids or values)."""
-    return _guarded(operation, lambda: getattr(client(), operation)(**kwargs))
-
-
-# --- the profile ----------------------------------------------------------------------
-
-
-def _profile_from_item(item: Mapping[str, dict] | None) -> Profile | None:
-    if not item:
-        return None
-    fields = _from_dynamo(item)
-    for storage_only in ("pk", "sk", TTL_ATTRIBUTE):
-        fields.pop(storage_only, None)
-    return Profile(fields)
-
-
-# --- cramps ------------------------------------------------------------------------
-
-
-def cramp_item(user_id: str, cramp: Cramp, retention_days: int) -> dict:
-    """The cramp as a DynamoDB item, expiring `retention_days` after it is written."""
-    expires = expiry(retention_days)
-    values = {
-        "night": cramp.night.isoformat(),
-        "muscle": cramp.muscle,
-        "source": cramp.source,
-        "time_known": cramp.time_known,
-        "local_time": cramp.local_time or cramp.at.strftime("%H:%M"),
-        TTL_ATTRIBUTE: expires,
-    }
-    if cramp.side:
-        values["side"] = cramp.side
-    item = _key(user_id, cramp.sort_key)
-    item.update({k: _to_dynamo(v) for k, v in values.items()})
-    return item
-
-
-def _cramp_from_item(item: Mapping[str, dict]) -> Cramp:
-    fields = _from_dynamo(item)
-    _, stamp, event_id = fields["sk"].split("#", 2)
-    return Cramp(
-        at=dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC),
-        night=dt.date.fromisoformat(fields["night"]),
-        muscle=fields.get("muscle", "any"),
-        side=fields.get("side"),
-        source=fields.get("source", "live"),
-        event_id=event_id,
-        time_known=bool(fields.get("time_known", True)),
-        local_time=fields.get("local_time"),
-    )
+# --- recording a cramp ------------------------------------------------------------------
 
 
 def _count_cramp(user_id: str, consent_needed: bool, set_consent: bool) -> dict:
     update: dict[str, Any] = {
         "TableName": table_name(),
-        "Key": _key(user_id, PROFILE_SK),
+        "Key": item_key(user_id, PROFILE_SK),
         # Each kept cramp renews the profile's expiry: it outlives the cramps it counts.
         "UpdateExpression": "ADD cramp_count :one SET expires_at = :expires",
         "ExpressionAttributeValues": {
@@ -233,41 +101,11 @@ def _write_cramp(user_id: str, cramp: Cramp, *, consent_needed: bool, set_consen
             raise
         codes = [reason.get("Code") for reason in reasons]
         if len(codes) == 2 and codes[0] == "ConditionalCheckFailed":
-            old = _from_dynamo(reasons[0].get("Item") or {})
+            old = from_dynamo(reasons[0].get("Item") or {})
             return REFUSED if old.get("consent") == CONSENT_NO else NOT_ASKED
         if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
             return ALREADY_SAVED
         raise
-
-
-# Errors after which a write may still have been applied: the service failed while handling it.
-_MAYBE_APPLIED = {"InternalServerError", "ServiceUnavailable", "Unknown"}
-
-
-def _refused(error: Exception) -> bool:
-    """True when DynamoDB certainly applied nothing: it answered no (throttled, invalid, a
-    condition), or it was never reached. A 5xx or a lost reply may hide a committed write."""
-    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
-
-    if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400
-        return code not in _MAYBE_APPLIED and status < 500
-    return isinstance(error, (EndpointConnectionError, ConnectTimeoutError))
-
-
-def _guarded(operation: str, call, *args, **kwargs):
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return call(*args, **kwargs)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        log.warning("dynamodb %s failed: %s", operation, code)
-        raise StoreError(code, refused=_refused(error)) from error
-    except BotoCoreError as error:
-        log.warning("dynamodb %s failed: %s", operation, type(error).__name__)
-        raise StoreError(type(error).__name__, refused=_refused(error)) from error
 
 
 # --- reading history ------------------------------------------------------------------
@@ -276,46 +114,32 @@ PAGE_SIZE = 500
 MAX_EVENTS = 5000  # a bound on one history request, far above any real user's 60 nights
 
 
-def _split(items: list[dict]) -> History:
-    profile, cramps = None, []
-    for item in items:
-        sk = item["sk"]["S"]
-        if sk == PROFILE_SK:
-            profile = _profile_from_item(item)
-        elif sk.startswith(CRAMP_PREFIX):
-            cramps.append(_cramp_from_item(item))
-    return History(profile, sorted(cramps, key=lambda c: c.at))
-
-
 # --- deletion -------------------------------------------------------------------------
 
 _BATCH = 25  # BatchWriteItem's limit
 _UNPROCESSED_RETRIES = 5
 
 
-def _all_keys(pk: str):
+def _query(**request: Any) -> dict:
+    return call("query", **request)
+
+
+def _all_keys(user_id: str):
     """Every key in the user's partition, page by page (keys only: cheap to read)."""
-    start = None
-    while True:
-        kwargs = {
-            "TableName": table_name(),
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": pk}},
-            "ProjectionExpression": "pk, sk",
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = _call("query", **kwargs)
+    request = {
+        "TableName": table_name(),
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": user_key(user_id)}},
+        "ProjectionExpression": "pk, sk",
+    }
+    for page in pages(_query, **request):
         yield from page.get("Items", [])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return
 
 
 def _delete_batch(keys: list[dict]) -> None:
     requests = {table_name(): [{"DeleteRequest": {"Key": key}} for key in keys]}
     for attempt in range(_UNPROCESSED_RETRIES + 1):
-        reply = _call("batch_write_item", RequestItems=requests)
+        reply = call("batch_write_item", RequestItems=requests)
         requests = reply.get("UnprocessedItems") or {}
         if not requests:
             return
@@ -338,8 +162,8 @@ class DynamoStore:
 
     def load_profile(self, user_id: str) -> Profile | None:
         """The user's profile, or None when the skill has never stored anything for them."""
-        reply = _call("get_item", TableName=table_name(), Key=_key(user_id, PROFILE_SK))
-        return _profile_from_item(reply.get("Item"))
+        reply = call("get_item", TableName=table_name(), Key=item_key(user_id, PROFILE_SK))
+        return profile_from_item(reply.get("Item"))
 
     def update_profile(self, user_id: str, *, if_consented: bool = False, **fields: Any) -> bool:
         """Set fields in one UpdateItem, creating the profile if absent; None removes a field.
@@ -360,7 +184,7 @@ class DynamoStore:
             if value is None:
                 removes.append(f"#f{n}")
             else:
-                values[f":v{n}"] = _to_dynamo(value)
+                values[f":v{n}"] = to_dynamo(value)
                 sets.append(f"#f{n} = :v{n}")
         expression = " ".join(
             part
@@ -372,17 +196,17 @@ class DynamoStore:
         )
         kwargs = {
             "TableName": table_name(),
-            "Key": _key(user_id, PROFILE_SK),
+            "Key": item_key(user_id, PROFILE_SK),
             "UpdateExpression": expression,
             "ExpressionAttributeNames": names,
         }
         if if_consented:
             kwargs["ConditionExpression"] = "consent = :consent_yes"
-            values[":consent_yes"] = _to_dynamo(CONSENT_YES)
+            values[":consent_yes"] = to_dynamo(CONSENT_YES)
         if values:
             kwargs["ExpressionAttributeValues"] = values
         try:
-            _call("update_item", **kwargs)
+            call("update_item", **kwargs)
         except StoreError as error:
             if if_consented and str(error) == "ConditionalCheckFailedException":
                 return False
@@ -395,7 +219,7 @@ class DynamoStore:
         Returns SAVED, ALREADY_SAVED (same episode or retried request: not counted again),
         NOT_ASKED or REFUSED (nothing stored). Raises StoreError on failure.
         """
-        return _guarded(
+        return guarded(
             "TransactWriteItems",
             _write_cramp,
             user_id,
@@ -409,7 +233,7 @@ class DynamoStore:
         if cramp is None:
             self.update_profile(user_id, consent=CONSENT_YES)
             return SAVED
-        result = _guarded(
+        result = guarded(
             "TransactWriteItems",
             _write_cramp,
             user_id,
@@ -434,32 +258,27 @@ class DynamoStore:
         Read backwards (newest first), so the profile comes first and, past MAX_EVENTS, the
         oldest cramps are the ones left out: never the profile (consent) or last night.
         """
+        request = {
+            "TableName": table_name(),
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :profile",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": user_key(user_id)},
+                ":from": {"S": CRAMP_PREFIX + utc_iso(since)},
+                ":profile": {"S": PROFILE_SK},
+            },
+            "ScanIndexForward": False,
+            "Limit": PAGE_SIZE,
+        }
         items: list[dict] = []
-        start = None
-        while len(items) < MAX_EVENTS:
-            kwargs = {
-                "TableName": table_name(),
-                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :profile",
-                "ExpressionAttributeValues": {
-                    ":pk": {"S": user_key(user_id)},
-                    ":from": {"S": CRAMP_PREFIX + utc_iso(since)},
-                    ":profile": {"S": PROFILE_SK},
-                },
-                "ScanIndexForward": False,
-                "Limit": PAGE_SIZE,
-            }
-            if start:
-                kwargs["ExclusiveStartKey"] = start
-            page = _call("query", **kwargs)
+        for page in pages(_query, **request):
             items.extend(page.get("Items", []))
-            start = page.get("LastEvaluatedKey")
-            if not start:
+            if len(items) >= MAX_EVENTS:
                 break
-        return _split(items)
+        return history_from_items(items)
 
     def latest_cramp(self, user_id: str) -> History:
         """The profile and the most recent cramp, in one Query read backwards from PROFILE."""
-        reply = _call(
+        reply = call(
             "query",
             TableName=table_name(),
             KeyConditionExpression="pk = :pk AND sk BETWEEN :cramps AND :profile",
@@ -471,7 +290,7 @@ class DynamoStore:
             ScanIndexForward=False,
             Limit=2,
         )
-        return _split(reply.get("Items", []))
+        return history_from_items(reply.get("Items", []))
 
     def delete_user(self, user_id: str) -> int:
         """Delete every item of the user (profile and cramps); returns how many were deleted.
@@ -480,15 +299,15 @@ class DynamoStore:
         cramps are being deleted (a second device, the end-of-session recorder) fails its
         consent condition instead of surviving the deletion and coming back after re-consent.
         """
-        reply = _call(
+        reply = call(
             "delete_item",
             TableName=table_name(),
-            Key=_key(user_id, PROFILE_SK),
+            Key=item_key(user_id, PROFILE_SK),
             ReturnValues="ALL_OLD",
         )
         deleted = 1 if reply.get("Attributes") else 0
         batch = []
-        for key in _all_keys(user_key(user_id)):
+        for key in _all_keys(user_id):
             batch.append({"pk": key["pk"], "sk": key["sk"]})
             if len(batch) == _BATCH:
                 _delete_batch(batch)

@@ -18,11 +18,12 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from . import clock
-from .content import Content, Item, content_for
+from .content import PHRASES, Content, Item, content_for
 from .envelope import session_attributes, user_id_of
 from .speech import Speech
 from .storage import CrampStore
 from .triage import sources_line
+from .warm import WarmMemory
 
 TURN_KEY = "turn"
 REPEAT_KEY = "repeat"
@@ -52,9 +53,10 @@ class Card:
 
 
 class Turn:
-    def __init__(self, handler_input: HandlerInput, store: CrampStore):
+    def __init__(self, handler_input: HandlerInput, store: CrampStore, memory: WarmMemory):
         self.handler_input = handler_input
         self.store = store  # where the user's profile and cramps are kept
+        self.memory = memory  # what the skill remembers across warm invocations
         self.may_wait = True  # False: nothing slow (no Settings API call) before the answer
 
     def relief_first(self) -> Turn:
@@ -72,7 +74,7 @@ class Turn:
 
     @cached_property
     def local_time(self) -> dt.datetime:
-        return clock.local_time(self.handler_input, ask=self.may_wait)
+        return clock.local_time(self.handler_input, self.memory.time_zones, ask=self.may_wait)
 
     @cached_property
     def night(self) -> bool:
@@ -103,8 +105,9 @@ class Turn:
         except ValueError:
             return None
 
-    def phrase(self, key: str, **values: str) -> str:
-        return self.content.phrase(key, **values)
+    def phrase(self, key: str, table: str = PHRASES, **values: object) -> str:
+        """The phrase `key` in the user's locale (content.Content.phrase)."""
+        return self.content.phrase(key, table, **values)
 
     def by_time(self, day_key: str, night_key: str) -> str:
         return self.phrase(night_key if self.night else day_key)
@@ -151,24 +154,29 @@ class Turn:
         )
 
 
-def turn(handler_input: HandlerInput, store: CrampStore | None = None) -> Turn:
-    """The Turn for this request, made once (by TurnStarter, with the skill's store) and
-    shared by interceptors and handlers."""
+def turn(
+    handler_input: HandlerInput,
+    store: CrampStore | None = None,
+    memory: WarmMemory | None = None,
+) -> Turn:
+    """The Turn for this request, made once (by TurnStarter, with the skill's store and warm
+    memory) and shared by interceptors and handlers."""
     attributes = handler_input.attributes_manager.request_attributes
     if TURN_KEY not in attributes:
-        if store is None:
+        if store is None or memory is None:
             raise LookupError("no Turn for this request: is TurnStarter registered first?")
-        attributes[TURN_KEY] = Turn(handler_input, store)
+        attributes[TURN_KEY] = Turn(handler_input, store, memory)
     made = attributes[TURN_KEY]
     assert isinstance(made, Turn)
     return made
 
 
 class TurnStarter(AbstractRequestInterceptor):
-    """The first interceptor: makes the request's Turn with the skill's store."""
+    """The first interceptor: makes the request's Turn with the skill's store and memory."""
 
-    def __init__(self, store: CrampStore):
+    def __init__(self, store: CrampStore, memory: WarmMemory):
         self.store = store
+        self.memory = memory
 
     def process(self, handler_input: HandlerInput) -> None:
-        turn(handler_input, self.store)
+        turn(handler_input, self.store, self.memory)

@@ -14,6 +14,7 @@ from .. import notice, observability
 from ..speech import Speech, is_our_ssml
 from ..storage import CrampStore
 from ..turn import REPEAT_KEY, Turn, turn
+from ..warm import WarmMemory
 from . import cramp_now
 
 log = logging.getLogger(__name__)
@@ -34,26 +35,16 @@ class LaunchHandler(AbstractRequestHandler):
         return t.reply(speech, reprompt=Speech(t.phrase("launch_day_reprompt")))
 
 
-class HelpHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.HelpIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        return t.reply(Speech(t.phrase("help")), reprompt=Speech(t.phrase("help_reprompt")))
+def help_answer(t: Turn) -> Response:
+    return t.reply(Speech(t.phrase("help")), reprompt=Speech(t.phrase("help_reprompt")))
 
 
-class StopHandler(AbstractRequestHandler):
+STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
+
+
+def stop(t: Turn) -> Response:
     """Stop, Cancel and Home all end quietly."""
-
-    INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.INTENTS)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        t = turn(handler_input)
-        return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)
+    return t.reply(Speech(t.by_time("stop_day", "stop_night")), end=True)
 
 
 class RepeatHandler(AbstractRequestHandler):
@@ -130,15 +121,16 @@ class UnhandledRequestHandler(AbstractRequestHandler):
 class SpeakAnywayExceptionHandler(AbstractExceptionHandler):
     """Whatever broke, say something useful: at night, the calf stretch."""
 
-    def __init__(self, store: CrampStore):
+    def __init__(self, store: CrampStore, memory: WarmMemory):
         self.store = store
+        self.memory = memory
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         observability.handler_failed(exception)
-        t = turn(handler_input, self.store)
+        t = turn(handler_input, self.store, self.memory)
         try:
             night = t.night
         except Exception:  # noqa: BLE001 - the clock itself may be what failed

@@ -14,7 +14,7 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from .. import episode, notice, screens, triage
-from ..content import Item
+from ..content import SCREEN, Item
 from ..episode import Episode
 from ..route import Answer, Chosen
 from ..screens import for_turn as screen_for
@@ -89,7 +89,7 @@ def hold_cues(t: Turn, item: Item) -> list[tuple[str, str]]:
     """(what the screen shows, the sentence it goes with) for the counted hold."""
     if not item.get("hold", True):
         return []
-    done = t.content.phrase("hold_done", "screen")
+    done = t.phrase("hold_done", SCREEN)
     return [
         (str(rounds * HOLD_ROUND_SECONDS) if rounds else done, t.phrase(key))
         for key, rounds in HOLD_COUNT

@@ -11,7 +11,7 @@ import datetime as dt
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from .. import clock, screens, tips, triage
@@ -145,8 +145,9 @@ def not_known(t: Turn, phrase_key: str, advice: tuple[str, str], title_key: str,
     return single(t, item, t.phrase(title_key), lead=t.phrase(phrase_key), notes=notes)
 
 
-def remedy_answer(t: Turn, handler_input: HandlerInput) -> Response:
-    named = slot(handler_input, "remedy")
+def remedy_answer(t: Turn) -> Response:
+    """'Does pickle juice work', 'what should I drink', 'should I take magnesium'."""
+    named = slot(t.handler_input, "remedy")
     if named.id is None and named.heard is None:
         return single(t, t.content.item(*NO_REMEDY_NAMED), t.phrase("card_title_remedy_unknown"))
     item = t.content.find("remedies", named.id) if named.id else None
@@ -158,8 +159,9 @@ def remedy_answer(t: Turn, handler_input: HandlerInput) -> Response:
     return single(t, item, title)
 
 
-def medicine_answer(t: Turn, handler_input: HandlerInput) -> Response:
-    named = slot(handler_input, "medicine")
+def medicine_answer(t: Turn) -> Response:
+    """'Can atorvastatin cause cramps', 'I take Lasix'."""
+    named = slot(t.handler_input, "medicine")
     if named.id is None and named.heard is None:
         general = t.content.item(*GENERAL_MEDICINE_ADVICE)
         return single(t, general, t.phrase("card_title_medicine_unknown"))
@@ -181,9 +183,10 @@ def pregnancy(t: Turn) -> Response:
     return walk(t, "pregnancy", "card_title_pregnancy")
 
 
-def cause_answer(t: Turn, handler_input: HandlerInput) -> Response:
-    """A named cause (or stress, which the questions answer honestly), else the walk-through."""
-    named = slot(handler_input, "cause")
+def cause_answer(t: Turn) -> Response:
+    """'Why do I get cramps at night', 'can thyroid problems cause cramps': a named cause (or
+    stress, which the questions answer honestly), else the walk-through."""
+    named = slot(t.handler_input, "cause")
     if named.id:
         item = t.content.find("causes", named.id) or t.content.find("faqs", named.id)
         if item is not None:
@@ -191,8 +194,9 @@ def cause_answer(t: Turn, handler_input: HandlerInput) -> Response:
     return walk(t, "causes", "card_title_causes")
 
 
-def faq_answer(t: Turn, handler_input: HandlerInput) -> Response:
-    named = slot(handler_input, "question")
+def faq_answer(t: Turn) -> Response:
+    """'Tell me about natural remedies', 'a question about stress'."""
+    named = slot(t.handler_input, "question")
     item = t.content.find("faqs", named.id) if named.id else None
     if item is not None:
         return single(t, item, t.phrase("card_title_faq"))
@@ -213,46 +217,6 @@ class EveningLaunchHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return evening_launch(turn(handler_input))
-
-
-class CausesHandler(AbstractRequestHandler):
-    """'Why do I get cramps at night', 'can thyroid problems cause cramps'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CausesIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return cause_answer(turn(handler_input), handler_input)
-
-
-class RemedyHandler(AbstractRequestHandler):
-    """'Does pickle juice work', 'what should I drink', 'should I take magnesium'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("RemedyIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return remedy_answer(turn(handler_input), handler_input)
-
-
-class MedicineHandler(AbstractRequestHandler):
-    """'Can atorvastatin cause cramps', 'I take Lasix'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("MedicineIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return medicine_answer(turn(handler_input), handler_input)
-
-
-class FaqHandler(AbstractRequestHandler):
-    """'Tell me about natural remedies', 'a question about stress'."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("FaqIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return faq_answer(turn(handler_input), handler_input)
 
 
 def guide_yes(t: Turn) -> Response:

@@ -4,19 +4,13 @@ chose (content, speech) and hands them to the plain-data builders. One function 
 from __future__ import annotations
 
 from .. import nights
-from ..content import Item
+from ..content import SCREEN, Item
 from ..records import Cramp
 from ..speech import Speech
 from ..turn import Turn
 from .apl import Screen
 from .builders import chart_screen, cramp_screen, emergency_screen, page_screen, tip_screen
 from .timing import Cue, countdown
-
-SCREEN = "screen"  # the phrases table with the screen's own words
-
-
-def words(t: Turn, key: str, **values: str) -> str:
-    return t.content.phrase(key, SCREEN, **values)
 
 
 def relief(t: Turn, item: Item, instruction: str, title: str, speech: Speech, cues) -> Screen:
@@ -32,8 +26,8 @@ def relief(t: Turn, item: Item, instruction: str, title: str, speech: Speech, cu
         marks=marks,
         ask_wait_ms=ask_wait,
         ask=ask,
-        still=words(t, "still_cramping"),
-        better=words(t, "better"),
+        still=t.phrase("still_cramping", SCREEN),
+        better=t.phrase("better", SCREEN),
         night=t.night,
     )
 
@@ -59,7 +53,11 @@ def history(t: Turn, title: str, cramps: list[Cramp], trend: str) -> Screen:
     window = nights.recent(t.local_time, nights.FORTNIGHT)
     counts = [(str(night.day), sum(c.night == night for c in cramps)) for night in window.nights()]
     return chart_screen(
-        title=title, nights=counts, trend=trend, note=words(t, "history_note"), night=t.night
+        title=title,
+        nights=counts,
+        trend=trend,
+        note=t.phrase("history_note", SCREEN),
+        night=t.night,
     )
 
 
@@ -68,6 +66,6 @@ def doctor(t: Turn, title: str, card_text: str) -> Screen:
     return page_screen(
         title=title,
         lines=card_text.split("\n"),
-        footnote=words(t, "doctor_footnote"),
+        footnote=t.phrase("doctor_footnote", SCREEN),
         night=t.night,
     )

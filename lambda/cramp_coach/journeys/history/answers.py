@@ -9,7 +9,7 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from ... import nights, screens
-from ...nights import words
+from ...content import HISTORY
 from ...records import Cramp
 from ...screens import for_turn as screen_for
 from ...slots import slot
@@ -30,7 +30,7 @@ def with_history(t: Turn, answer, nights_back: int = HISTORY_NIGHTS) -> Response
     try:
         found = within_deadline(t.store, READ_DEADLINE_SECONDS, t.store.history_since, user, since)
     except StoreError:
-        return t.reply(Speech(words(t.content, "unreachable")), end=True)
+        return t.reply(Speech(t.phrase("unreachable", HISTORY)), end=True)
     return consented_answer(t, found, answer)
 
 
@@ -43,11 +43,11 @@ def doctor_advice(t: Turn, speech: Speech, cramps: list[Cramp]) -> Speech:
 def trend(t: Turn, cramps: list[Cramp], window: nights.Window, period_key: str) -> str:
     now = len(nights.within(cramps, window))
     before = len(nights.within(cramps, window.before()))
-    period = words(t.content, period_key)
+    period = t.phrase(period_key, HISTORY)
     if now == before:
-        return words(t.content, "trend_same", period=period)
+        return t.phrase("trend_same", HISTORY, period=period)
     key = "trend_up" if now > before else "trend_down"
-    return words(t.content, key, period=period, count=nights.count_words(t.content, before))
+    return t.phrase(key, HISTORY, period=period, count=nights.count_words(t.content, before))
 
 
 def count_answer(period: str):
@@ -56,7 +56,7 @@ def count_answer(period: str):
         if period == "last_night":
             night = nights.last_night(t.local_time)
             n = len([cramp for cramp in cramps if cramp.night == night])
-            speech = Speech(words(c, "answer_last_night", count=nights.count_words(c, n)))
+            speech = Speech(c.phrase("answer_last_night", HISTORY, count=nights.count_words(c, n)))
             return t.reply(doctor_advice(t, speech, cramps), end=True)
         size, key, period_key = (
             (nights.WEEK, "answer_week", "period_week")
@@ -65,15 +65,16 @@ def count_answer(period: str):
         )
         window = nights.recent(t.local_time, size)
         inside = nights.within(cramps, window)
-        line = words(
-            c,
+        line = c.phrase(
             key if inside else key + "_none",
+            HISTORY,
             count=nights.count_words(c, len(inside)),
             nights=nights.nights_words(c, nights.nights_with_cramps(inside)),
         )
         speech = Speech(line, trend(t, cramps, window, period_key))
         card = Card(
-            words(c, "card_title_history"), nights.history_card_text(c, cramps, t.local_time)
+            c.phrase("card_title_history", HISTORY),
+            nights.history_card_text(c, cramps, t.local_time),
         )
         return t.reply(doctor_advice(t, speech, cramps), card=card, end=True)
 
@@ -95,11 +96,11 @@ class CrampCountHandler(AbstractRequestHandler):
 
 def last_cramp_answer(t: Turn, cramps: list[Cramp]) -> Response:
     if not cramps:
-        return t.reply(Speech(words(t.content, "answer_no_cramps")), end=True)
+        return t.reply(Speech(t.phrase("answer_no_cramps", HISTORY)), end=True)
     last = cramps[-1]
-    line = words(
-        t.content,
+    line = t.phrase(
         "answer_last_cramp",
+        HISTORY,
         when=nights.when_words(t.content, last, t.local_time),
         muscle=nights.muscle_words(t.content, last.muscle, last.side),
     )
@@ -117,7 +118,7 @@ class LastCrampHandler(AbstractRequestHandler):
         try:
             found = within_deadline(t.store, READ_DEADLINE_SECONDS, t.store.latest_cramp, t.user_id)
         except StoreError:
-            return t.reply(Speech(words(t.content, "unreachable")), end=True)
+            return t.reply(Speech(t.phrase("unreachable", HISTORY)), end=True)
         return consented_answer(t, found, last_cramp_answer)
 
 
@@ -125,20 +126,22 @@ def which_leg_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     month = nights.within(cramps, nights.recent(t.local_time, nights.MONTH))
     if not month:
-        return t.reply(Speech(words(c, "answer_no_cramps")), end=True)
+        return t.reply(Speech(c.phrase("answer_no_cramps", HISTORY)), end=True)
     left = sum(1 for cramp in month if cramp.side == "left")
     right = sum(1 for cramp in month if cramp.side == "right")
     if left == right == 0:
-        speech = Speech(words(c, "answer_which_leg_unknown"))
+        speech = Speech(c.phrase("answer_which_leg_unknown", HISTORY))
     elif abs(left - right) <= 1 and min(left, right) > 0:
-        speech = Speech(words(c, "answer_which_leg_even", left=left, right=right))
+        speech = Speech(c.phrase("answer_which_leg_even", HISTORY, left=left, right=right))
     else:
         leg, n = ("left_leg", left) if left > right else ("right_leg", right)
-        speech = Speech(words(c, "answer_which_leg", leg=words(c, leg), n=n, total=len(month)))
+        speech = Speech(
+            c.phrase("answer_which_leg", HISTORY, leg=c.phrase(leg, HISTORY), n=n, total=len(month))
+        )
     muscles = [cramp.muscle for cramp in month if cramp.muscle != "any"]
     if muscles:
         most = max(set(muscles), key=muscles.count)
-        speech.say(words(c, "answer_muscle_most", muscle=c.table("muscles")[most]))
+        speech.say(c.phrase("answer_muscle_most", HISTORY, muscle=c.table("muscles")[most]))
     return t.reply(speech, end=True)
 
 
@@ -148,23 +151,27 @@ def trend_answer(t: Turn, cramps: list[Cramp]) -> Response:
     now = len(nights.within(cramps, window))
     before = len(nights.within(cramps, window.before()))
     if now == before == 0:
-        return t.reply(Speech(words(c, "answer_no_cramps")), end=True)
+        return t.reply(Speech(c.phrase("answer_no_cramps", HISTORY)), end=True)
     key = "answer_better" if now < before else "answer_worse" if now > before else "answer_steady"
-    line = words(c, key, count=nights.count_words(c, now), before=nights.count_words(c, before))
-    speech = Speech(line[:1].upper() + line[1:])
+    line = c.phrase(
+        key, HISTORY, count=nights.count_words(c, now), before=nights.count_words(c, before)
+    )
+    speech = Speech(line)
     return t.reply(doctor_advice(t, speech, cramps), end=True)
 
 
 def history_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
     fortnight = nights.within(cramps, nights.recent(t.local_time, nights.FORTNIGHT))
-    line = words(
-        c,
+    line = c.phrase(
         "answer_history" if fortnight else "answer_history_none",
+        HISTORY,
         count=nights.count_words(c, len(fortnight)),
         nights=nights.nights_words(c, nights.nights_with_cramps(fortnight)),
     )
-    card = Card(words(c, "card_title_history"), nights.history_card_text(c, cramps, t.local_time))
+    card = Card(
+        c.phrase("card_title_history", HISTORY), nights.history_card_text(c, cramps, t.local_time)
+    )
     screens.show(  # the 14 nights as bars, and the trend, on a device with a screen
         t.handler_input,
         lambda: screen_for.history(
@@ -179,9 +186,11 @@ def history_answer(t: Turn, cramps: list[Cramp]) -> Response:
 
 def doctor_answer(t: Turn, cramps: list[Cramp]) -> Response:
     c = t.content
-    card = Card(words(c, "card_title_doctor"), nights.doctor_card_text(c, cramps, t.local_time))
+    card = Card(
+        c.phrase("card_title_doctor", HISTORY), nights.doctor_card_text(c, cramps, t.local_time)
+    )
     screens.show(t.handler_input, lambda: screen_for.doctor(t, card.title, card.text))
-    return t.reply(Speech(words(c, "doctor_summary_ready")), card=card, end=True)
+    return t.reply(Speech(c.phrase("doctor_summary_ready", HISTORY)), card=card, end=True)
 
 
 # --- the questions (routed in skill.py) -----------------------------------------------

@@ -13,8 +13,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from ...content import Content
-from ...nights import words
+from ...content import HISTORY, Content
 from ...records import CONSENT_NO, Cramp, History
 from ...slots import aware_moment, calendar_day
 from ...speech import Speech
@@ -78,10 +77,10 @@ def _text(value) -> str:
 def ask_consent(t: Turn, speech: Speech, cramp: Cramp | None = None) -> Response:
     if cramp is not None:
         t.session[PENDING_KEY] = _to_session(cramp)
-    speech.say(words(t.content, "consent_question"))
+    speech.say(t.phrase("consent_question", HISTORY))
     return t.reply(
         speech,
-        reprompt=Speech(words(t.content, "consent_reprompt")),
+        reprompt=Speech(t.phrase("consent_reprompt", HISTORY)),
         asking=Asking.CONSENT,
     )
 
@@ -95,9 +94,9 @@ def consent_yes(t: Turn) -> Response:
     except StoreError as error:
         return t.reply(unsaved_speech(t, error), end=True)
     if cramp is None:
-        return t.reply(Speech(words(t.content, "consent_yes")), end=True)
+        return t.reply(Speech(t.phrase("consent_yes", HISTORY)), end=True)
     card = logged_card_text(t, cramp, this_week=1)  # counting starts with this one
-    return t.reply(Speech(words(t.content, "consent_yes_logged")), card=card, end=True)
+    return t.reply(Speech(t.phrase("consent_yes_logged", HISTORY)), card=card, end=True)
 
 
 def consent_no(t: Turn) -> Response:
@@ -106,7 +105,7 @@ def consent_no(t: Turn) -> Response:
     # On failure nothing was stored, which is what they asked for (they may be asked again).
     with contextlib.suppress(StoreError):
         t.store.refuse_consent(t.user_id)
-    return t.reply(Speech(words(t.content, "consent_no")), end=True)
+    return t.reply(Speech(t.phrase("consent_no", HISTORY)), end=True)
 
 
 class KeepCountHandler(AbstractRequestHandler):
@@ -121,7 +120,7 @@ class KeepCountHandler(AbstractRequestHandler):
             t.store.grant_consent(t.user_id)
         except StoreError as error:
             return t.reply(unsaved_speech(t, error), end=True)
-        return t.reply(Speech(words(t.content, "consent_yes")), end=True)
+        return t.reply(Speech(t.phrase("consent_yes", HISTORY)), end=True)
 
 
 def consented_answer(t: Turn, found: History, answer) -> Response:
@@ -129,6 +128,6 @@ def consented_answer(t: Turn, found: History, answer) -> Response:
     if consent is None:
         return ask_consent(t, Speech())
     if consent == CONSENT_NO:
-        return t.reply(Speech(words(t.content, "not_counting")), end=True)
+        return t.reply(Speech(t.phrase("not_counting", HISTORY)), end=True)
     # Stored cramps may name muscles older content knew: every answer reads known values.
     return answer(t, [as_known(t.content, cramp) for cramp in found.cramps])

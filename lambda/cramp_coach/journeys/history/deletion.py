@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from ...nights import words
+from ...content import HISTORY
 from ...observability import metric_event
 from ...speech import Speech
 from ...storage import StoreError, user_key
@@ -28,8 +28,8 @@ class DeleteHistoryHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         t = turn(handler_input)
         return t.reply(
-            Speech(words(t.content, "delete_confirm")),
-            reprompt=Speech(words(t.content, "delete_reprompt")),
+            Speech(t.phrase("delete_confirm", HISTORY)),
+            reprompt=Speech(t.phrase("delete_reprompt", HISTORY)),
             asking=Asking.DELETE,
         )
 
@@ -38,14 +38,14 @@ def delete_yes(t: Turn) -> Response:
     try:
         deleted = t.store.delete_user(t.user_id)
     except StoreError:
-        return t.reply(Speech(words(t.content, "unreachable")), end=True)
+        return t.reply(Speech(t.phrase("unreachable", HISTORY)), end=True)
     return t.reply(
-        Speech(words(t.content, "delete_done" if deleted else "delete_nothing")), end=True
+        Speech(t.phrase("delete_done" if deleted else "delete_nothing", HISTORY)), end=True
     )
 
 
 def delete_no(t: Turn) -> Response:
-    return t.reply(Speech(words(t.content, "delete_kept")), end=True)
+    return t.reply(Speech(t.phrase("delete_kept", HISTORY)), end=True)
 
 
 class SkillDisabledHandler(AbstractRequestHandler):

@@ -11,7 +11,7 @@ from ask_sdk_model import Response
 
 from ... import nights
 from ...clock import is_night
-from ...nights import words
+from ...content import HISTORY
 from ...records import Cramp, Outcome, night_of
 from ...slots import calendar_day, names_a_day, slot
 from ...speech import Speech
@@ -86,8 +86,8 @@ class LogCrampHandler(AbstractRequestHandler):
         said_day = slot(handler_input, "date").heard
         day = calendar_day(said_day)
         if day is None and names_a_day(said_day):  # year 1, year 999: no cramp was then
-            return t.reply(Speech(words(t.content, "log_date_unusable")), end=True)
-        too_old = Speech(words(t.content, "log_too_long_ago"))
+            return t.reply(Speech(t.phrase("log_date_unusable", HISTORY)), end=True)
+        too_old = Speech(t.phrase("log_too_long_ago", HISTORY))
         if not _loggable(t, day):
             return t.reply(too_old, end=True)
         cramp = told_cramp(t, muscle, side, day, _clock(slot(handler_input, "time").heard))
@@ -101,5 +101,5 @@ class LogCrampHandler(AbstractRequestHandler):
         if outcome == Outcome.NOT_ASKED:
             return ask_consent(t, Speech(), cramp)
         if outcome == Outcome.REFUSED:
-            return t.reply(Speech(words(t.content, "not_counting")), end=True)
+            return t.reply(Speech(t.phrase("not_counting", HISTORY)), end=True)
         return logged_reply(t, user, cramp)

@@ -9,8 +9,7 @@ from ask_sdk_model import Response
 from ... import nights
 from ...clock import is_night
 from ...config import load_settings
-from ...content import Content
-from ...nights import words
+from ...content import HISTORY, Content
 from ...records import Cramp
 from ...speech import Speech
 from ...storage import StoreError, within_deadline
@@ -39,8 +38,8 @@ def unsaved_speech(t: Turn, error: StoreError) -> Speech:
     """A save that did not come back. Only a refused write is called a failure; one that may
     have landed (a deadline, a lost reply) is left to a later read; at night, nothing negative."""
     if is_night(t.local_time):
-        return Speech(words(t.content, "save_quiet"))
-    return Speech(words(t.content, "save_failed" if error.refused else "save_unsure"))
+        return Speech(t.phrase("save_quiet", HISTORY))
+    return Speech(t.phrase("save_failed" if error.refused else "save_unsure", HISTORY))
 
 
 def week_count(user: str, t: Turn) -> int | None:
@@ -62,10 +61,10 @@ def logged_card_text(t: Turn, cramp: Cramp, this_week: int | None) -> Card:
     when = nights.when_words(t.content, cramp, t.local_time)
     muscle = nights.muscle_words(t.content, cramp.muscle, cramp.side)
     count = nights.count_words(t.content, this_week) if this_week is not None else "?"
-    text = words(
-        t.content, "card_logged", when=when[:1].upper() + when[1:], muscle=muscle, count=count
+    text = t.phrase(
+        "card_logged", HISTORY, when=when[:1].upper() + when[1:], muscle=muscle, count=count
     )
-    return Card(words(t.content, "card_title_logged"), text)
+    return Card(t.phrase("card_title_logged", HISTORY), text)
 
 
 def logged_card(t: Turn, user: str, cramp: Cramp) -> Card:
@@ -77,11 +76,11 @@ def logged_reply(t: Turn, user: str, cramp: Cramp) -> Response:
     muscle = nights.muscle_words(t.content, cramp.muscle, cramp.side)
     when = nights.when_words(t.content, cramp, t.local_time)
     if count is None:
-        speech = Speech(words(t.content, "logged_no_total", muscle=muscle, when=when))
+        speech = Speech(t.phrase("logged_no_total", HISTORY, muscle=muscle, when=when))
     else:
-        line = words(
-            t.content,
+        line = t.phrase(
             "logged",
+            HISTORY,
             muscle=muscle,
             when=when,
             count=nights.count_words(t.content, count),

@@ -20,11 +20,10 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from ... import episode, observability
-from ...cache import BoundedCache
 from ...clock import is_night
 from ...config import load_settings
+from ...content import HISTORY
 from ...episode import Episode
-from ...nights import words
 from ...records import Cramp, Outcome
 from ...speech import Speech
 from ...storage import StoreError, within_deadline
@@ -51,11 +50,6 @@ def episode_cramp(t: Turn, ep: Episode) -> Cramp:
     return as_known(t.content, ep.cramp(t.local_time.tzinfo))
 
 
-# What the last write for a user told this container about their consent, so a failed
-# save is mentioned only to someone whose cramps are being kept (warm containers).
-_LAST_OUTCOME: BoundedCache[str, str] = BoundedCache()
-
-
 def _save(t: Turn, user: str, cramp: Cramp) -> str:
     """One conditional write under the deadline; FAILED or UNSURE instead of an exception."""
     seconds = load_settings().store_write_deadline_seconds
@@ -63,7 +57,7 @@ def _save(t: Turn, user: str, cramp: Cramp) -> str:
         outcome = within_deadline(t.store, seconds, t.store.record_cramp, user, cramp)
     except StoreError as error:
         return FAILED if error.refused else UNSURE
-    _LAST_OUTCOME.put(user_key(user), outcome)
+    t.memory.consent_outcomes.put(user_key(user), outcome)
     return outcome
 
 
@@ -75,7 +69,8 @@ def _save_all(t: Turn, user: str, cramps: list[Cramp]) -> None:
     def record_each() -> None:
         for cramp in cramps:
             try:
-                _LAST_OUTCOME.put(user_key(user), t.store.record_cramp(user, cramp))
+                outcome = t.store.record_cramp(user, cramp)
+                t.memory.consent_outcomes.put(user_key(user), outcome)
             except StoreError:
                 continue  # a refused one does not stop the others
 
@@ -86,9 +81,10 @@ def _save_all(t: Turn, user: str, cramps: list[Cramp]) -> None:
         log.info("ended episodes: the store did not finish in time")
 
 
-def failure_matters(user: str) -> bool:
+def failure_matters(t: Turn, user: str) -> bool:
     """Unless we know nothing is being kept for them, a lost cramp is worth a word."""
-    return _LAST_OUTCOME.get(user_key(user)) not in (Outcome.NOT_ASKED, Outcome.REFUSED)
+    known = t.memory.consent_outcomes.get(user_key(user))
+    return known not in (Outcome.NOT_ASKED, Outcome.REFUSED)
 
 
 # --- the mid-cramp hooks (called by cramp_now) -------------------------------------------
@@ -116,8 +112,8 @@ def eased_goodbye(t: Turn, ep: Episode | None, speech: Speech) -> Response:
     if outcome == Outcome.NOT_ASKED:
         return ask_consent(t, speech, cramp)
     # Only a refused write is a failure worth a word, and never at night.
-    if outcome == FAILED and failure_matters(user) and not is_night(t.local_time):
-        speech.say(words(t.content, "save_failed_episode"))
+    if outcome == FAILED and failure_matters(t, user) and not is_night(t.local_time):
+        speech.say(t.phrase("save_failed_episode", HISTORY))
     card = (
         logged_card(t, user, cramp) if outcome in (Outcome.SAVED, Outcome.ALREADY_SAVED) else None
     )
