@@ -52,9 +52,11 @@ class Card:
 
 
 class Turn:
-    def __init__(self, handler_input: HandlerInput, store: CrampStore):
+    def __init__(self, handler_input: HandlerInput, store: CrampStore, keeps_history: bool = True):
         self.handler_input = handler_input
         self.store = store  # where the user's profile and cramps are kept
+        # False in the store-safe edition: nothing per user is read or written, ever.
+        self.keeps_history = keeps_history
         self.may_wait = True  # False: nothing slow (no Settings API call) before the answer
 
     def relief_first(self) -> Turn:
@@ -151,24 +153,27 @@ class Turn:
         )
 
 
-def turn(handler_input: HandlerInput, store: CrampStore | None = None) -> Turn:
-    """The Turn for this request, made once (by TurnStarter, with the skill's store) and
-    shared by interceptors and handlers."""
+def turn(
+    handler_input: HandlerInput, store: CrampStore | None = None, keeps_history: bool = True
+) -> Turn:
+    """The Turn for this request, made once (by TurnStarter, with the skill's store and
+    edition) and shared by interceptors and handlers."""
     attributes = handler_input.attributes_manager.request_attributes
     if TURN_KEY not in attributes:
         if store is None:
             raise LookupError("no Turn for this request: is TurnStarter registered first?")
-        attributes[TURN_KEY] = Turn(handler_input, store)
+        attributes[TURN_KEY] = Turn(handler_input, store, keeps_history)
     made = attributes[TURN_KEY]
     assert isinstance(made, Turn)
     return made
 
 
 class TurnStarter(AbstractRequestInterceptor):
-    """The first interceptor: makes the request's Turn with the skill's store."""
+    """The first interceptor: makes the request's Turn with the skill's store and edition."""
 
-    def __init__(self, store: CrampStore):
+    def __init__(self, store: CrampStore, keeps_history: bool = True):
         self.store = store
+        self.keeps_history = keeps_history
 
     def process(self, handler_input: HandlerInput) -> None:
-        turn(handler_input, self.store)
+        turn(handler_input, self.store, self.keeps_history)
