@@ -6,6 +6,7 @@ package, privacy page and stack. The full edition is what every other suite test
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -405,7 +406,7 @@ def test_a_store_safe_deploy_needs_no_salt_and_ships_the_store_safe_package(tmp_
         path.chmod(0o755)
     calls = tmp_path / "calls.log"
     environment = {
-        "PATH": f"{bin_dir}:{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
         "PYTHON": sys.executable,
         "CALLS": str(calls),
         "ASK_CLI": str(bin_dir / "ask"),
