@@ -111,14 +111,16 @@ icons:
 	$(PYTHON) infra/icons.py
 
 # What the Alexa console would reject or a reviewer flag, checked offline (docs/store-submission.md).
-# PRIVACY_URL=... to check your own policy URL too.
+# PRIVACY_URL=... to check your own policy URL too; EDITION=store-safe for that edition's package.
+EDITION ?= full
 preflight: package
-	$(PY) infra/preflight.py
+	$(PY) infra/preflight.py --edition $(EDITION)
 
 # Zip, preflight, SAM deploy, privacy page, skill manifest/icons/model via the pinned ASK CLI;
-# needs SKILL_ID, STAGE, PRIVACY_CONTACT or PRIVACY_URL (and sam, aws, npm). See docs/deploying.md.
+# needs SKILL_ID, STAGE, PRIVACY_CONTACT or PRIVACY_URL (and sam, aws, npm); EDITION=store-safe for
+# the edition that keeps nothing (a public store listing). See docs/deploying.md.
 deploy: venv
-	PYTHON=$(abspath $(PY)) infra/deploy.sh
+	PYTHON=$(abspath $(PY)) EDITION=$(EDITION) infra/deploy.sh
 
 # 50 simulated users for 3 minutes against the signed web service + moto on loopback;
 # then every user's stored count must be exact. USERS= SECONDS= THINK="MIN MAX" to change.

@@ -8,7 +8,11 @@
 #                         policy page the stack publishes from docs/privacy.md; or instead
 #            PRIVACY_URL  the https URL of a privacy policy you publish yourself (placeholders,
 #                         example.com/.net/.org included, are refused)
-# First deploy of a stage also: USER_HASH_SALT (openssl rand -hex 32; keep it, never change it).
+# Optional:  EDITION       full (default: keeps a private cramp history with consent; personal
+#                          and beta deployments) or store-safe (keeps nothing; a public store
+#                          listing). docs/deploying.md "Which edition".
+# First deploy of a full-edition stage also: USER_HASH_SALT (openssl rand -hex 32; keep it,
+#            never change it). The store-safe edition takes none.
 # STAGE=prod also: ALARM_TOPIC_ARN (an SNS topic with a confirmed subscriber; docs/operations.md).
 # Optional:  AWS_REGION / AWS_PROFILE (us-east-1 serves North America skills), PRIVACY_OPERATOR,
 #            RETENTION_DAYS, LOG_RETENTION_DAYS, ASK_PROFILE (default "default"),
@@ -31,6 +35,10 @@ need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed ($2)"; }
   || fail "set PRIVACY_CONTACT (for the policy page the stack publishes) or PRIVACY_URL (your own)"
 [[ "$STAGE" != prod || -n "${ALARM_TOPIC_ARN:-}" ]] \
   || fail "STAGE=prod needs ALARM_TOPIC_ARN: production alarms must reach someone"
+EDITION="${EDITION:-full}"
+[[ "$EDITION" == full || "$EDITION" == store-safe ]] \
+  || fail "EDITION must be full (keeps a private history with consent) or store-safe (keeps nothing)"
+export CRAMP_EDITION="$EDITION"  # the privacy page, preflight and skill package follow it
 
 STACK="cramp-coach-${STAGE}"
 mkdir -p build
@@ -50,8 +58,8 @@ fi
 echo "== 1/5 package: build/cramp-coach.zip"
 "$PYTHON" infra/package.py
 
-echo "== 2/5 preflight"
-"$PYTHON" infra/preflight.py ${preflight_args[@]+"${preflight_args[@]}"} \
+echo "== 2/5 preflight ($EDITION edition)"
+"$PYTHON" infra/preflight.py --edition "$EDITION" ${preflight_args[@]+"${preflight_args[@]}"} \
   || fail "fix the problems above, then deploy again"
 
 need sam "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"
@@ -63,11 +71,18 @@ stack_output() {
     --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
 }
 
-overrides=("SkillId=${SKILL_ID}" "Stage=${STAGE}")
+overrides=("SkillId=${SKILL_ID}" "Stage=${STAGE}" "Edition=${EDITION}")
 [[ -n "${RETENTION_DAYS:-}" ]] && overrides+=("RetentionDays=${RETENTION_DAYS}")
 [[ -n "${LOG_RETENTION_DAYS:-}" ]] && overrides+=("LogRetentionDays=${LOG_RETENTION_DAYS}")
 [[ -n "${ALARM_TOPIC_ARN:-}" ]] && overrides+=("AlarmTopicArn=${ALARM_TOPIC_ARN}")
-if [[ -n "${USER_HASH_SALT:-}" ]]; then
+if [[ "$EDITION" == store-safe ]]; then
+  # No salt: nothing is stored, so no user key is ever made (the template passes none on).
+  if stack_exists && [[ -n "$(stack_output TableName)" && "$(stack_output TableName)" != None ]]; then
+    echo "note: $STACK was a full-edition stack; its table $(stack_output TableName) is retained" \
+      "(DeletionPolicy Retain) with any users' history in it. Delete it by hand when you mean to" \
+      "(docs/deploying.md \"Switching editions\")." >&2
+  fi
+elif [[ -n "${USER_HASH_SALT:-}" ]]; then
   overrides+=("UserHashSalt=${USER_HASH_SALT}")
 elif ! stack_exists; then
   fail "first deploy of $STACK: set USER_HASH_SALT (e.g. \$(openssl rand -hex 32)) and keep it safe"
@@ -95,7 +110,7 @@ echo "privacy policy: $PRIVACY_URL"
 
 echo "== 4/5 skill package: build/skill-package"
 "$PYTHON" infra/skill_package.py --endpoint-arn "$ENDPOINT_ARN" --privacy-url "$PRIVACY_URL" \
-  --skill-id "$SKILL_ID" --profile "${ASK_PROFILE:-default}"
+  --skill-id "$SKILL_ID" --profile "${ASK_PROFILE:-default}" --edition "$EDITION"
 
 echo "== 5/5 skill manifest, icons and interaction model (development stage)"
 # The pinned ASK CLI: infra/ask-cli holds ask-cli 2.30.x with antlr4ts kept at a release that

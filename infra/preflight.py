@@ -5,7 +5,10 @@ the first-use notice, the code, the template and the Lambda zip) and returns its
 sentences. `make preflight` runs them all; `make deploy` runs them before anything changes.
 
 Usage: python infra/preflight.py [--privacy-url URL] [--zip build/cramp-coach.zip]
-Without --privacy-url the stack publishes docs/privacy.md and that page must exist.
+                                [--edition full|store-safe]
+Without --privacy-url the stack publishes the edition's policy (docs/privacy.md, or
+docs/privacy-store-safe.md) and that page must exist. The edition (default CRAMP_EDITION, else
+full) picks the manifest and models checked (infra/skill_package.py).
 """
 
 from __future__ import annotations
@@ -25,8 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import icons  # noqa: E402  (infra/icons.py)
 import skill_package  # noqa: E402  (infra/skill_package.py)
+from cramp_coach.webservice.privacy_page import policy_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+HISTORY_PART = ROOT / "interaction_model" / "parts" / "history.json"
+# Store text that promises a kept history: never in the store-safe edition's listing.
+HISTORY_PROMISES = ("delete my history", "keeps a simple history", "30-night summary")
 
 # What Amazon's reviewers ask a health skill's description to say, and the notice to repeat.
 DISCLAIMER = "not a substitute for professional medical advice"
@@ -66,19 +73,31 @@ class Inputs:
     """Everything the preflight reads; tests point single fields at broken copies."""
 
     manifest: Path = skill_package.MANIFEST
-    models_dir: Path = skill_package.MODELS_DIR
+    models_dir: Path | None = None  # the edition's (skill_package.models_dir_for)
     assets_dir: Path = ROOT / "infra"  # holds assets/images/, as the skill package does
     phrases: Path = ROOT / "content" / "en" / "phrases.toml"
     code_dir: Path = ROOT / "lambda" / "cramp_coach"
     template: Path = ROOT / "infra" / "template.yaml"
     zip_path: Path = ROOT / "build" / "cramp-coach.zip"
-    privacy_policy: Path = ROOT / "docs" / "privacy.md"
+    privacy_policy: Path | None = None  # the edition's (privacy_page.policy_for)
     privacy_url: str | None = None
+    edition: str = skill_package.FULL
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.models_dir is None:
+            self.models_dir = skill_package.models_dir_for(self.edition)
+        if self.privacy_policy is None:
+            self.privacy_policy = policy_for(self.edition)
+
+    @property
+    def models_path(self) -> Path:
+        assert self.models_dir is not None  # set in __post_init__
+        return self.models_dir
 
     def manifest_data(self) -> dict:
         if "manifest" not in self._cache:
-            self._cache["manifest"] = skill_package.load_manifest(self.manifest)
+            self._cache["manifest"] = skill_package.load_manifest(self.manifest, self.edition)
         return self._cache["manifest"]
 
     def listings(self) -> dict[str, dict]:
@@ -87,7 +106,7 @@ class Inputs:
     def models(self) -> dict[str, dict]:
         return {
             locale: json.loads(path.read_text(encoding="utf-8"))
-            for locale, path in skill_package.model_files(self.models_dir).items()
+            for locale, path in skill_package.model_files(self.models_path).items()
         }
 
     def code(self) -> str:
@@ -290,10 +309,30 @@ def check_models(inputs: Inputs) -> list[str]:
         problems += model_problems(locale, model)
     try:
         skill_package.check_locales_match(
-            inputs.manifest_data(), skill_package.model_files(inputs.models_dir)
+            inputs.manifest_data(), skill_package.model_files(inputs.models_path)
         )
     except skill_package.PackageError as error:
         problems.append(str(error))
+    return problems
+
+
+def check_edition(inputs: Inputs) -> list[str]:
+    """The package says and does what its edition keeps: the store-safe one no history, no
+    personal information, no history intents; the full one deletes on disabling."""
+    body = inputs.manifest_data()["manifest"]
+    events = {e["eventName"] for e in body.get("events", {}).get("subscriptions", [])}
+    if inputs.edition == skill_package.FULL:
+        return [] if "SKILL_DISABLED" in events else ["full edition: no SKILL_DISABLED event"]
+    problems = [f"store-safe edition subscribes to {sorted(events)}"] if events else []
+    if body["privacyAndCompliance"].get("usesPersonalInfo") is not False:
+        problems.append("store-safe edition: usesPersonalInfo must be false")
+    for locale, listing in inputs.listings().items():
+        text = " ".join(str(listing.get(key, "")) for key in STORE_TEXT_FIELDS).lower()
+        problems += [f"{locale}: promises {p!r}" for p in HISTORY_PROMISES if p in text]
+    history = {i["name"] for i in json.loads(HISTORY_PART.read_text())["intents"]}
+    for locale, model in inputs.models().items():
+        names = {i["name"] for i in model["interactionModel"]["languageModel"]["intents"]}
+        problems += [f"{locale}: history intent {n} in the model" for n in sorted(names & history)]
     return problems
 
 
@@ -346,6 +385,7 @@ CHECKS: list[Callable[[Inputs], list[str]]] = [
     check_store_text,
     check_permissions_and_events,
     check_models,
+    check_edition,
     check_zip_runtime,
 ]
 
@@ -358,8 +398,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--privacy-url", default=os.environ.get("PRIVACY_URL") or None)
     parser.add_argument("--zip", type=Path, default=Inputs.zip_path)
+    parser.add_argument(
+        "--edition",
+        default=os.environ.get("CRAMP_EDITION") or skill_package.FULL,
+        choices=skill_package.EDITIONS,
+    )
     args = parser.parse_args(argv)
-    problems = run(Inputs(zip_path=args.zip, privacy_url=args.privacy_url))
+    print(f"preflight: the {args.edition} edition")
+    problems = run(Inputs(zip_path=args.zip, privacy_url=args.privacy_url, edition=args.edition))
     for problem in problems:
         print(f"preflight: {problem}", file=sys.stderr)
     if problems:

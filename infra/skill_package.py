@@ -10,6 +10,11 @@ Layout (the SMAPI skill package format that `ask deploy` uploads):
 It refuses a placeholder privacy URL, a non-Lambda endpoint, manifest locales without a model,
 and example phrases the model cannot understand (certification rejects those).
 
+The edition (--edition, or CRAMP_EDITION; default full) picks the manifest and models: the
+store-safe edition's manifest is skill.json changed by infra/store-safe.json (no history in the
+description and testing instructions, no personal information, no SkillDisabled event), and
+its models are interaction_model/store-safe/.
+
 Usage: python infra/skill_package.py --endpoint-arn ARN --privacy-url URL [--skill-id ID]
        python infra/skill_package.py --check --privacy-url URL    (before deploying)
 """
@@ -29,10 +34,12 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lambda"))
 
+from cramp_coach.config import EDITIONS, FULL  # noqa: E402
 from cramp_coach.webservice.privacy_page import is_placeholder_host  # noqa: E402
 
 MANIFEST = ROOT / "infra" / "skill.json"
 MODELS_DIR = ROOT / "interaction_model"
+STORE_SAFE_CHANGES = ROOT / "infra" / "store-safe.json"
 DEFAULT_OUT = ROOT / "build" / "skill-package"
 
 # A function ARN, optionally qualified by a version or alias (the stack outputs the `live` alias).
@@ -49,8 +56,39 @@ class PackageError(ValueError):
     """A value the skill package cannot be built with; the message says which and why."""
 
 
-def load_manifest(path: Path = MANIFEST) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_manifest(path: Path = MANIFEST, edition: str = FULL) -> dict:
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    return manifest if edition == FULL else store_safe_manifest(manifest)
+
+
+def check_edition(edition: str) -> str:
+    if edition not in EDITIONS:
+        raise PackageError(f"edition {edition!r} is not one of {list(EDITIONS)}")
+    return edition
+
+
+def models_dir_for(edition: str) -> Path:
+    return MODELS_DIR if check_edition(edition) == FULL else MODELS_DIR / edition
+
+
+def store_safe_manifest(manifest: dict, changes_path: Path = STORE_SAFE_CHANGES) -> dict:
+    """The manifest of the edition that keeps nothing: what it says, declares and subscribes."""
+    changes = json.loads(changes_path.read_text(encoding="utf-8"))
+    changed = copy.deepcopy(manifest)
+    body = changed["manifest"]
+    publishing = body["publishingInformation"]
+    for locale, listing in publishing["locales"].items():
+        for sentence, replacement in changes["description_sentences"].items():
+            if sentence not in listing["description"]:
+                raise PackageError(
+                    f"{locale} description no longer says {sentence[:60]!r}...: update "
+                    f"{changes_path.name} so the store-safe listing promises no history"
+                )
+            listing["description"] = listing["description"].replace(sentence, replacement)
+    publishing["testingInstructions"] = changes["testingInstructions"]
+    body["privacyAndCompliance"]["usesPersonalInfo"] = changes["usesPersonalInfo"]
+    body.pop("events", None)  # SkillDisabled: nothing to delete
+    return changed
 
 
 def model_files(models_dir: Path = MODELS_DIR) -> dict[str, Path]:
@@ -206,7 +244,8 @@ def filled_manifest(manifest: dict, endpoint_arn: str, privacy_url: str) -> dict
     filled = copy.deepcopy(manifest)
     body = filled["manifest"]
     body["apis"]["custom"]["endpoint"]["uri"] = check_endpoint_arn(endpoint_arn)
-    body["events"]["endpoint"]["uri"] = endpoint_arn
+    if "events" in body:  # the store-safe edition subscribes to none
+        body["events"]["endpoint"]["uri"] = endpoint_arn
     for locale in body["privacyAndCompliance"]["locales"].values():
         locale["privacyPolicyUrl"] = check_privacy_url(privacy_url)
     return filled
@@ -237,12 +276,15 @@ def write_json(path: Path, data: dict) -> None:
 
 
 def preflight(
-    privacy_url: str, manifest_path: Path = MANIFEST, models_dir: Path = MODELS_DIR
+    privacy_url: str,
+    manifest_path: Path = MANIFEST,
+    models_dir: Path | None = None,
+    edition: str = FULL,
 ) -> None:
     """Everything that can be checked before the endpoint exists: run before deploying."""
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, edition)
     check_privacy_url(privacy_url)
-    models = model_files(models_dir)
+    models = model_files(models_dir or models_dir_for(edition))
     check_locales_match(manifest, models)
     unmatched = unmatched_example_phrases(manifest, models)
     if unmatched:
@@ -256,13 +298,15 @@ def assemble(
     skill_id: str | None = None,
     profile: str = "default",
     manifest_path: Path = MANIFEST,
-    models_dir: Path = MODELS_DIR,
+    models_dir: Path | None = None,
     assets_dir: Path = ASSETS_DIR,
+    edition: str = FULL,
 ) -> Path:
     """Write the skill package to out_dir (replacing it) and return out_dir."""
-    manifest = load_manifest(manifest_path)
+    models_dir = models_dir or models_dir_for(edition)
+    manifest = load_manifest(manifest_path, edition)
     filled = filled_manifest(manifest, endpoint_arn, privacy_url)
-    preflight(privacy_url, manifest_path, models_dir)
+    preflight(privacy_url, manifest_path, models_dir, edition)
     models = model_files(models_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -285,15 +329,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skill-id", default=os.environ.get("SKILL_ID"))
     parser.add_argument("--profile", default=os.environ.get("ASK_PROFILE", "default"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--edition", default=os.environ.get("CRAMP_EDITION") or FULL)
     args = parser.parse_args(argv)
     try:
+        edition = check_edition(args.edition)
         if args.check:
-            preflight(args.privacy_url)
-            print("skill package inputs are deployable")
+            preflight(args.privacy_url, edition=edition)
+            print(f"skill package inputs ({edition} edition) are deployable")
             return 0
         if not args.endpoint_arn:
             parser.error("--endpoint-arn is required (the stack's SkillEndpointArn output)")
-        out = assemble(args.out, args.endpoint_arn, args.privacy_url, args.skill_id, args.profile)
+        out = assemble(
+            args.out,
+            args.endpoint_arn,
+            args.privacy_url,
+            args.skill_id,
+            args.profile,
+            edition=edition,
+        )
     except PackageError as error:
         print(f"skill_package: {error}", file=sys.stderr)
         return 2

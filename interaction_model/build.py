@@ -22,6 +22,11 @@ virtual-alexa read them; `--check` fails when one is stale or breaks a rule.
 
     python interaction_model/build.py          # write the models
     python interaction_model/build.py --check  # exit 1 if a model is stale or breaks a rule
+
+Two editions (CRAMP_EDITION in the skill): the full one (<locale>.json here) and the
+store-safe one (store-safe/<locale>.json), which keeps no history: the history part's intents
+and types are left out, and one NoHistoryIntent takes their plain samples, so "delete my
+history" is heard and answered with "I keep no record" rather than guessed at.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 INVOCATION_NAME = "cramp coach"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+EDITIONS = {"full": HERE, "store-safe": HERE / "store-safe"}  # edition -> where its models go
+HISTORY_PART = "history"  # parts/history.json: left out of the store-safe edition
+NO_HISTORY_INTENT = "NoHistoryIntent"
 
 # Alexa's rules for samples, and our own budgets kept well inside its limits.
 RULES = """\
@@ -119,14 +127,28 @@ def _unique(items: list[str]) -> list[str]:
 # --- the model ------------------------------------------------------------------------------
 
 
-def load_parts() -> list[tuple[dict, dict]]:
-    """(part, phrases) per journey, in file order."""
+def load_parts(edition: str = "full") -> list[tuple[dict, dict]]:
+    """(part, phrases) per journey, in file order; the store-safe edition's history part is
+    one NoHistoryIntent with the history intents' plain samples."""
     out = []
     for path in sorted((HERE / "parts").glob("*.json")):
         template = HERE / "phrases" / f"{path.stem}.toml"
         phrases = tomllib.loads(template.read_text()) if template.is_file() else {}
-        out.append((json.loads(path.read_text()), phrases))
+        part = json.loads(path.read_text())
+        if edition != "full" and path.stem == HISTORY_PART:
+            part, phrases = _no_history_part(part, phrases), {}
+        out.append((part, phrases))
     return out
+
+
+def _no_history_part(part: dict, phrases: dict) -> dict:
+    """The history part as the store-safe edition has it: no slots, no types, one intent."""
+    locales: dict[str, dict] = {}
+    for locale in LOCALES:
+        said = [_intent(i, part, phrases, locale)["samples"] for i in part.get("intents", [])]
+        plain = _unique([s for samples in said for s in samples if "{" not in s])
+        locales[locale] = {"samples": {NO_HISTORY_INTENT: plain}}
+    return {"intents": [{"name": NO_HISTORY_INTENT, "samples": []}], "locales": locales}
 
 
 def _intent(intent: dict, part: dict, phrases: dict, locale: str) -> dict:
@@ -196,9 +218,9 @@ def _dialog(intents: list[dict]) -> dict | None:
     }
 
 
-def build(locale: str) -> dict:
+def build(locale: str, edition: str = "full") -> dict:
     intents, types = [], []
-    for part, phrases in load_parts():
+    for part, phrases in load_parts(edition):
         intents.extend(_intent(i, part, phrases, locale) for i in part.get("intents", []))
         types.extend(_types(part, locale))
     model: dict = {
@@ -321,15 +343,20 @@ def render(model: dict) -> str:
 
 def main(argv: list[str]) -> int:
     built, broken = {}, []
-    for locale in LOCALES:
-        model = build(locale)
-        built[HERE / f"{locale}.json"] = text = render(model)
-        broken += [f"{locale}: {p}" for p in check(model)]
+    for (edition, folder), locale in ((e, lo) for e in EDITIONS.items() for lo in LOCALES):
+        model = build(locale, edition)
+        built[folder / f"{locale}.json"] = text = render(model)
+        broken += [f"{edition} {locale}: {p}" for p in check(model)]
         if len(text.encode()) > MAX_MODEL_BYTES:
-            broken.append(f"{locale}: {len(text.encode())} bytes, over {MAX_MODEL_BYTES}")
-    stale = [p.name for p, text in built.items() if not p.is_file() or p.read_text() != text]
+            broken.append(f"{edition} {locale}: {len(text.encode())} bytes, over {MAX_MODEL_BYTES}")
+    stale = [
+        str(p.relative_to(HERE))
+        for p, text in built.items()
+        if not p.is_file() or p.read_text() != text
+    ]
     if not broken and "--check" not in argv:
         for path, text in built.items():
+            path.parent.mkdir(exist_ok=True)
             path.write_text(text)
         stale = []
     if broken:

@@ -317,7 +317,7 @@ def test_without_a_url_of_your_own_the_stacks_page_is_published_and_named(fake_t
     packaged = json.loads((ROOT / "build" / "skill-package" / "skill.json").read_text())
     assert en_us_privacy_url(packaged) == STACK_PAGE
     # The preflight ran (and passed) before the stack was touched.
-    assert "preflight: 8 checks passed" in completed.stdout
+    assert "preflight: 9 checks passed" in completed.stdout  # with check_edition
     assert completed.stdout.index("preflight") < completed.stdout.index("sam deploy")
 
 

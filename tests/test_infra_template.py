@@ -17,6 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from cfn_editions import for_edition
 from cfnlint.api import lint_file
 from cfnlint.decode import decode_str
 from moto import mock_aws
@@ -46,7 +47,8 @@ def load_template(text: str | None = None) -> dict:
 
 @pytest.fixture(scope="module")
 def template() -> dict:
-    return load_template()
+    """The full edition's stack (the store-safe one: tests/test_edition.py)."""
+    return for_edition(load_template(), "full")
 
 
 def resources_of_type(template: dict, resource_type: str) -> dict:

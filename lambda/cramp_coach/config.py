@@ -8,6 +8,12 @@ from dataclasses import dataclass
 
 DEFAULT_LOG_LEVEL = logging.INFO
 
+# The edition, chosen at deploy time (CRAMP_EDITION). "full" keeps a private cramp history
+# for those who consent (personal and beta deployments); "store-safe" keeps nothing about
+# anyone: no history, no consent question, no per-user storage (a public store listing).
+FULL, STORE_SAFE = "full", "store-safe"
+EDITIONS = (FULL, STORE_SAFE)
+
 
 class ConfigError(RuntimeError):
     """The environment is missing something the skill must not run without."""
@@ -31,6 +37,12 @@ class Settings:
     store_write_deadline_seconds: float
     log_level: int
     log_level_given: str | None  # LOG_LEVEL as set, when it named no level (said once in the log)
+    edition: str = FULL
+
+    @property
+    def keeps_history(self) -> bool:
+        """The full edition keeps cramp history (with consent); the store-safe one nothing."""
+        return self.edition == FULL
 
 
 def load_settings() -> Settings:
@@ -47,7 +59,22 @@ def load_settings() -> Settings:
         # answer regardless, and an episode's write is retried when the cramp has eased.
         store_write_deadline_seconds=_float("CRAMP_SAVE_DEADLINE_SECONDS", 1.5),
         **_log_level(os.environ.get("LOG_LEVEL")),
+        edition=_edition(os.environ.get("CRAMP_EDITION")),
     )
+
+
+def _edition(raw: str | None) -> str:
+    """CRAMP_EDITION: unset or empty is the full edition. Anything else unknown stops the
+    skill at start: guessing could store health data a deployment promised not to keep."""
+    name = (raw or "").strip().lower()
+    if not name:
+        return FULL
+    if name not in EDITIONS:
+        raise ConfigError(
+            f"CRAMP_EDITION={raw!r} is not an edition: use {FULL!r} (keeps a private cramp "
+            f"history with consent) or {STORE_SAFE!r} (keeps nothing about anyone)."
+        )
+    return name
 
 
 def _log_level(raw: str | None) -> dict:

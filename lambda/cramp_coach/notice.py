@@ -50,6 +50,15 @@ def _remember(t: Turn) -> None:
             within_deadline(t.store, seconds, t.store.update_profile, t.user_id, **short_lived)
 
 
+def _once_a_session(t: Turn, speech: Speech) -> Speech:
+    """The store-safe edition cannot know who heard it: once a session, by day. At night the
+    goodbye stays short; every advice card carries the same disclaimer."""
+    if t.session.get(NOTICE_KEY) or t.night:
+        return speech
+    t.session[NOTICE_KEY] = True
+    return speech.extend(notice_speech(t))
+
+
 def notice_speech(t: Turn) -> Speech:
     number = t.content.fact("emergency_number")
     text = t.phrase("first_use_notice", emergency_number=number)
@@ -59,6 +68,8 @@ def notice_speech(t: Turn) -> Speech:
 def add_once(t: Turn, speech: Speech) -> Speech:
     """Append the notice if this user has never heard it. When storage fails the notice is
     said anyway (saying it twice is harmless; missing it is not) and never breaks the answer."""
+    if not t.keeps_history:
+        return _once_a_session(t, speech)
     try:
         heard = _heard(t)
     except StoreError:

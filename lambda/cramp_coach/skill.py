@@ -13,9 +13,10 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .alexa_api import TimeoutApiClient
 from .config import load_settings, require_user_hash_salt
-from .journeys import basics, bedtime, cramp_now, guide, red_flags
+from .journeys import basics, bedtime, cramp_now, guide, no_history, red_flags
 from .journeys.history import answers, consent, deletion, log_cramp, recording
 from .limits import ResponseLimits
+from .no_store import NoStore
 from .observability import RequestLogger, ResponseLogger
 from .route import Answer, Intent, YesNo
 from .storage import CrampStore
@@ -39,6 +40,21 @@ YES_NO: dict[Asking, tuple[Answer | None, Answer | None]] = {
     Asking.BEDTIME_CANCEL: (bedtime.finish_cancel, bedtime.declined),
 }
 
+# The history journeys: only in the full edition (CRAMP_EDITION, config.py).
+HISTORY_HANDLERS: tuple[AbstractRequestHandler, ...] = (
+    consent.KeepCountHandler(),
+    log_cramp.LogCrampHandler(),
+    answers.CrampCountHandler(),
+    answers.LastCrampHandler(),
+    Intent("WhichLegIntent", answer=answers.which_leg),
+    Intent("CrampTrendIntent", answer=answers.getting_better),
+    Intent("CrampHistoryIntent", answer=answers.show_history),
+    Intent("DoctorSummaryIntent", answer=answers.doctor_summary),
+    deletion.DeleteHistoryHandler(),
+    deletion.SkillDisabledHandler(),
+)
+HISTORY_QUESTIONS = (Asking.CONSENT, Asking.DELETE)
+
 REQUEST_HANDLERS: tuple[AbstractRequestHandler, ...] = (
     guide.EveningLaunchHandler(),  # 20:00-21:59 local: offers tonight's tip
     basics.LaunchHandler(),
@@ -50,16 +66,7 @@ REQUEST_HANDLERS: tuple[AbstractRequestHandler, ...] = (
     Intent("StillCrampingIntent", answer=cramp_now.still_cramping, relief_first=True),
     Intent("CrampEasedIntent", answer=cramp_now.eased),  # the goodbye may learn the zone
     cramp_now.EasingTouchHandler(),  # the cramp screen's "Still cramping" / "Better" buttons
-    consent.KeepCountHandler(),
-    log_cramp.LogCrampHandler(),
-    answers.CrampCountHandler(),
-    answers.LastCrampHandler(),
-    Intent("WhichLegIntent", answer=answers.which_leg),
-    Intent("CrampTrendIntent", answer=answers.getting_better),
-    Intent("CrampHistoryIntent", answer=answers.show_history),
-    Intent("DoctorSummaryIntent", answer=answers.doctor_summary),
-    deletion.DeleteHistoryHandler(),
-    deletion.SkillDisabledHandler(),
+    *HISTORY_HANDLERS,
     Intent("TipIntent", answer=guide.give_tip),
     Intent("CausesIntent", answer=guide.cause_answer),
     Intent("RemedyIntent", answer=guide.remedy_answer),
@@ -80,21 +87,40 @@ REQUEST_HANDLERS: tuple[AbstractRequestHandler, ...] = (
 )
 
 
+def store_safe_handlers() -> list[AbstractRequestHandler]:
+    """REQUEST_HANDLERS without history: its journeys give way to one "I keep no record"
+    answer, and Yes/No lose the history questions (a session claiming one changes nothing)."""
+    no_history_answer = Intent(*no_history.INTENTS, answer=no_history.keeps_nothing)
+    yes_no = {k: v for k, v in YES_NO.items() if k not in HISTORY_QUESTIONS}
+    handlers: list[AbstractRequestHandler] = []
+    for handler in REQUEST_HANDLERS:
+        if handler is HISTORY_HANDLERS[0]:
+            handlers.append(no_history_answer)
+        if handler not in HISTORY_HANDLERS:
+            handlers.append(YesNo(yes_no) if isinstance(handler, YesNo) else handler)
+    return handlers
+
+
 def build_skill(store: CrampStore | None = None) -> CustomSkill:
-    """The skill, keeping its users' data in `store` (DynamoDB unless told otherwise)."""
+    """The skill, keeping its users' data in `store` (DynamoDB unless told otherwise); the
+    store-safe edition (CRAMP_EDITION) keeps none and never calls a store."""
     settings = load_settings()
-    require_user_hash_salt(settings)  # refuse to start rather than store weakly hashed ids
-    store = store if store is not None else DynamoStore()
+    keeps = settings.keeps_history
+    if keeps:
+        require_user_hash_salt(settings)  # refuse to start rather than store weakly hashed ids
+    store = store if store is not None else DynamoStore() if keeps else NoStore()
     memory = WarmMemory()  # this skill's own caches: a fresh skill remembers nothing
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(timeout_seconds=2.0))
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK types it None
-    for handler in REQUEST_HANDLERS:
+    for handler in REQUEST_HANDLERS if keeps else store_safe_handlers():
         builder.add_request_handler(handler)
     builder.add_exception_handler(basics.SpeakAnywayExceptionHandler(store, memory))
-    builder.add_global_request_interceptor(TurnStarter(store, memory))  # first: every Turn has them
+    # first: every Turn has the store, the memory and the edition
+    builder.add_global_request_interceptor(TurnStarter(store, memory, keeps))
     builder.add_global_request_interceptor(RequestLogger())
-    builder.add_global_request_interceptor(recording.EpisodeSnapshot())
-    builder.add_global_response_interceptor(recording.EpisodeRecorder())  # counts ended cramps
+    if keeps:  # counting ended cramps is history
+        builder.add_global_request_interceptor(recording.EpisodeSnapshot())
+        builder.add_global_response_interceptor(recording.EpisodeRecorder())
     builder.add_global_response_interceptor(ResponseLimits())  # after every state change
     builder.add_global_response_interceptor(ResponseLogger())
     return builder.create()

@@ -7,6 +7,7 @@ user's profile (the CrampStore) when they consented, so the rotation lasts acros
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 from collections.abc import Sequence
@@ -31,6 +32,14 @@ def next_tip(
         last = seen_ids[-1] if seen_ids else None
         unseen = [tip for tip in all_ids if tip != last] or list(all_ids)
     return (rng or random).choice(unseen)
+
+
+def tip_of_the_night(night: dt.date, all_ids: Sequence[str]) -> str:
+    """The first tip of a session when nothing about the user is kept: each night the next
+    tip in the list, so consecutive nights never hear the same one."""
+    if not all_ids:
+        raise ValueError("no tips to choose from")
+    return all_ids[night.toordinal() % len(all_ids)]
 
 
 def after_hearing(seen_ids: Sequence[str], tip_id: str, all_ids: Sequence[str]) -> list[str]:

@@ -53,10 +53,18 @@ class Card:
 
 
 class Turn:
-    def __init__(self, handler_input: HandlerInput, store: CrampStore, memory: WarmMemory):
+    def __init__(
+        self,
+        handler_input: HandlerInput,
+        store: CrampStore,
+        memory: WarmMemory,
+        keeps_history: bool = True,
+    ):
         self.handler_input = handler_input
         self.store = store  # where the user's profile and cramps are kept
         self.memory = memory  # what the skill remembers across warm invocations
+        # False in the store-safe edition: nothing per user is read or written, ever.
+        self.keeps_history = keeps_history
         self.may_wait = True  # False: nothing slow (no Settings API call) before the answer
 
     def relief_first(self) -> Turn:
@@ -158,25 +166,28 @@ def turn(
     handler_input: HandlerInput,
     store: CrampStore | None = None,
     memory: WarmMemory | None = None,
+    keeps_history: bool = True,
 ) -> Turn:
-    """The Turn for this request, made once (by TurnStarter, with the skill's store and warm
-    memory) and shared by interceptors and handlers."""
+    """The Turn for this request, made once (by TurnStarter, with the skill's store, warm
+    memory and edition) and shared by interceptors and handlers."""
     attributes = handler_input.attributes_manager.request_attributes
     if TURN_KEY not in attributes:
         if store is None or memory is None:
             raise LookupError("no Turn for this request: is TurnStarter registered first?")
-        attributes[TURN_KEY] = Turn(handler_input, store, memory)
+        attributes[TURN_KEY] = Turn(handler_input, store, memory, keeps_history)
     made = attributes[TURN_KEY]
     assert isinstance(made, Turn)
     return made
 
 
 class TurnStarter(AbstractRequestInterceptor):
-    """The first interceptor: makes the request's Turn with the skill's store and memory."""
+    """The first interceptor: makes the request's Turn with the skill's store, memory and
+    edition."""
 
-    def __init__(self, store: CrampStore, memory: WarmMemory):
+    def __init__(self, store: CrampStore, memory: WarmMemory, keeps_history: bool = True):
         self.store = store
         self.memory = memory
+        self.keeps_history = keeps_history
 
     def process(self, handler_input: HandlerInput) -> None:
-        turn(handler_input, self.store, self.memory)
+        turn(handler_input, self.store, self.memory, self.keeps_history)

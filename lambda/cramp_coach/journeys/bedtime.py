@@ -68,6 +68,8 @@ class Remembered:
 
 def recall(t: Turn) -> Remembered:
     user = t.user_id
+    if not t.keeps_history:  # store-safe: the Reminders API's own list finds the reminder
+        return Remembered(user, False, None)
     try:
         profile = t.store.load_profile(user) if user else None
     except StoreError:

@@ -16,6 +16,7 @@ from ask_sdk_model import Response
 
 from .. import clock, screens, tips, triage
 from ..content import Item
+from ..records import night_of
 from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
@@ -64,7 +65,10 @@ def spoken_name(item: Item) -> str:
 
 
 def tip_memory(t: Turn) -> tips.TipMemory:
-    """The session, and the profile too when the user consented to the skill keeping data."""
+    """The session, and the profile too when the user consented to the skill keeping data;
+    the session alone in the store-safe edition."""
+    if not t.keeps_history:
+        return tips.SessionTipMemory(t.session)
     return tips.ProfileTipMemory(t.session, t.store, t.user_id)
 
 
@@ -72,7 +76,10 @@ def give_tip(t: Turn) -> Response:
     all_ids = [item.id for item in t.content.items("tips")]
     memory = tip_memory(t)
     seen = memory.load()
-    chosen = tips.next_tip(seen, all_ids)
+    if not seen and not t.keeps_history:  # nothing remembered: the night decides
+        chosen = tips.tip_of_the_night(night_of(t.local_time), all_ids)
+    else:
+        chosen = tips.next_tip(seen, all_ids)
     seen = tips.after_hearing(seen, chosen, all_ids)
     memory.save(seen)
     item = t.content.item("tips", chosen)

@@ -7,7 +7,9 @@ tables and **bold**.
 
 Usage: python -m cramp_coach.webservice.privacy_page --out build/privacy.html
 Details come from the environment: PRIVACY_CONTACT (required: an e-mail address or an https
-page), PRIVACY_OPERATOR, AWS_REGION, CRAMP_RETENTION_DAYS, LOG_RETENTION_DAYS.
+page), PRIVACY_OPERATOR, AWS_REGION, CRAMP_RETENTION_DAYS, LOG_RETENTION_DAYS. CRAMP_EDITION
+picks the policy: the store-safe edition, which keeps nothing, publishes
+docs/privacy-store-safe.md instead.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from cramp_coach.config import FULL, load_settings
+
 POLICY = Path(__file__).resolve().parents[3] / "docs" / "privacy.md"
+STORE_SAFE_POLICY = POLICY.with_name("privacy-store-safe.md")
 # Domains that can never be a real operator's (RFC 2606 names and loopback). infra/skill_package.py
 # refuses privacy URLs on them with the same function.
 PLACEHOLDER_DOMAINS = (
@@ -108,8 +113,15 @@ def markdown_to_html(markdown: str) -> str:
     return "\n".join(blocks)
 
 
-def render(details: Mapping[str, str], policy: Path = POLICY) -> str:
-    """The whole page: docs/privacy.md with the details filled in, as an HTML document."""
+def policy_for(edition: str) -> Path:
+    """The policy that says what this edition keeps (config.EDITIONS)."""
+    return POLICY if edition == FULL else STORE_SAFE_POLICY
+
+
+def render(details: Mapping[str, str], policy: Path | None = None) -> str:
+    """The whole page: the deployment's policy (CRAMP_EDITION) with the details filled in,
+    as an HTML document."""
+    policy = policy or policy_for(load_settings().edition)
     text = policy.read_text(encoding="utf-8")
     missing = sorted(set(re.findall(r"\{(\w+)\}", text)) - set(details))
     if missing:

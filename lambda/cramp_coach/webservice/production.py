@@ -20,6 +20,7 @@ import sys
 import time
 from typing import Any
 
+from cramp_coach.config import load_settings
 from cramp_coach.webservice.app import MAX_BODY_BYTES, create_app
 from cramp_coach.webservice.serve import ServeConfigError, configure_server_logging, parse_bool
 
@@ -48,7 +49,8 @@ def production_app():
     skill_id = os.environ.get("SKILL_ID") or None
     if not skill_id:
         raise ServeConfigError("SKILL_ID must be set: it is the skill id every request must carry")
-    if not (os.environ.get("USER_HASH_SALT") or "").strip():
+    keeps_history = load_settings().keeps_history  # an unknown CRAMP_EDITION stops here
+    if keeps_history and not (os.environ.get("USER_HASH_SALT") or "").strip():
         raise ServeConfigError("USER_HASH_SALT must be set: it salts the stored user ids")
     return create_app(verify_requests=True, skill_id=skill_id)
 

@@ -104,7 +104,7 @@ def eased_goodbye(t: Turn, ep: Episode | None, speech: Speech) -> Response:
     """The 'it's better' goodbye: count the episode, then ask consent once, or say a failed
     save, or stay short with the logged card."""
     user = t.user_id
-    if ep is None or not user:
+    if ep is None or not user or not t.keeps_history:
         return t.reply(speech, end=True)
     cramp = episode_cramp(t, ep)
     outcome = _save(t, user, cramp)
