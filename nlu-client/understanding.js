@@ -4,6 +4,7 @@
 // locale and per intent with every miss. Exact: the intent and every slot value must match.
 //
 //   node nlu-client/understanding.js --url http://127.0.0.1:5000/ [--short N] [--json out.json]
+//     [--only original|added]   (one part of the set; "# section: added" starts the second)
 //
 // Alexa sends AMAZON.TIME and AMAZON.DATE as values ("22:00", "2026-11-28"), where virtual-alexa
 // passes the words through as said; a request filter converts them as Alexa would.
@@ -25,12 +26,13 @@ const LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"];
 const FALLBACK = "AMAZON.FallbackIntent";
 
 function args(argv) {
-  const out = { url: "http://127.0.0.1:5000/", short: 0, json: null, min: 0.95 };
+  const out = { url: "http://127.0.0.1:5000/", short: 0, json: null, min: 0.95, only: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--url") out.url = argv[++i];
     else if (argv[i] === "--short") out.short = Number(argv[++i]);
     else if (argv[i] === "--json") out.json = argv[++i];
     else if (argv[i] === "--min") out.min = Number(argv[++i]);
+    else if (argv[i] === "--only") out.only = argv[++i]; // one part of the set: original, added
   }
   return out;
 }
@@ -139,7 +141,8 @@ async function main() {
     const modelFile = path.join(MODELS, `${locale}.json`);
     const types = slotTypes(JSON.parse(fs.readFileSync(modelFile, "utf8")));
     const alexa = client(modelFile, opts.url, locale);
-    for (const row of shortened(readSet(locale), opts.short)) {
+    const rows = readSet(locale).filter((row) => !opts.only || row.section === opts.only);
+    for (const row of shortened(rows, opts.short)) {
       const got = await understand(alexa, types, row.phrase);
       const exact = got.intent === row.intent && same(row.slots, got.slots) && got.answered;
       results.push({ locale, ...row, got, exact });
