@@ -49,8 +49,10 @@ NO_HISTORY_INTENT = "NoHistoryIntent"
 RULES = """\
 - only letters, spaces, apostrophes, periods and {slot} references: no digits or symbols
 - every {slot} is declared on its intent, and appears at most once in a sample
-- no sample is only slots of a built-in type (AMAZON.TIME takes any words); a built-in slot
-  needs at least two words of its own around it
+- no sample is only slots (a bare slot takes unrelated words; a slot said alone belongs in
+  the slot's own samples, heard only while the skill elicits it); a built-in slot
+  (AMAZON.TIME takes any words) needs at least two words of its own around it
+- every slot sample names the slot it answers
 - no sample belongs to two intents, and no sample of one intent is matched by a sample
   of another once its custom slot values are filled in
 - at most MAX_SAMPLE_CHARS characters in a sample, MAX_INTENT_SAMPLES samples an intent,
@@ -257,7 +259,9 @@ def _sample_problems(intent: dict, sample: str) -> list[str]:
     if len(slots) != len(set(slots)):
         problems.append("uses a slot twice")
     built_in = [n for n in slots if declared.get(n, "").startswith("AMAZON.")]
-    if built_in and len(literal) < 2:
+    if slots and not literal:
+        problems.append("is only slots (it would take unrelated words)")
+    elif built_in and len(literal) < 2:
         problems.append(f"gives {{{built_in[0]}}} (takes any words) fewer than two words")
     return problems
 
@@ -304,6 +308,10 @@ def check(model: dict) -> list[str]:
             found = _sample_problems(intent, sample)
             problems += [f"{intent['name']}: '{sample}' {p}" for p in found]
             owner[sample.lower()].add(intent["name"])
+        for slot in intent.get("slots", []):
+            for sample in slot.get("samples", []):
+                if f"{{{slot['name']}}}" not in sample:
+                    problems.append(f"{intent['name']}.{slot['name']}: '{sample}' lacks the slot")
     if total > MAX_MODEL_SAMPLES:
         problems.append(f"{total} samples in the model, over {MAX_MODEL_SAMPLES}")
     problems += [f"'{s}' belongs to {sorted(n)}" for s, n in owner.items() if len(n) > 1]
@@ -315,11 +323,13 @@ def _conflicts(intents: list[dict], words: dict[str, list[str]]) -> list[str]:
     """A plain sample of one intent that a slotted sample of another intent also matches."""
     values = {name: {w.lower() for w in names} for name, names in words.items()}
     by_first = defaultdict(list)  # first word -> [(words, intent)]
+    by_last = defaultdict(list)  # last word -> [(words, intent)]
     for intent in intents:
         for sample in intent.get("samples", []):
             if "{" not in sample:
                 said = sample.lower().split()
                 by_first[said[0]].append((said, intent["name"]))
+                by_last[said[-1]].append((said, intent["name"]))
     everyone = [c for group in by_first.values() for c in group]
     found = []
     for intent in intents:
@@ -328,9 +338,17 @@ def _conflicts(intents: list[dict], words: dict[str, list[str]]) -> list[str]:
             pieces = _pieces(sample, declared, values)
             if pieces is None:
                 continue
-            candidates = by_first[pieces[0]] if isinstance(pieces[0], str) else everyone
+            if isinstance(pieces[0], str):
+                candidates = by_first[pieces[0]]
+            elif isinstance(pieces[-1], str):  # "{muscle} cramping": by its last word
+                candidates = by_last[pieces[-1]]
+            else:
+                candidates = everyone
+            literal = {p for p in pieces if isinstance(p, str)}
             for said, other in candidates:
-                if other != intent["name"] and _matches(pieces, said):
+                if other == intent["name"] or not literal <= set(said):
+                    continue
+                if _matches(pieces, said):
                     found.append(
                         f"'{' '.join(said)}' ({other}) is also '{sample}' ({intent['name']})"
                     )

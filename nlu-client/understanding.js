@@ -4,6 +4,7 @@
 // locale and per intent with every miss. Exact: the intent and every slot value must match.
 //
 //   node nlu-client/understanding.js --url http://127.0.0.1:5000/ [--short N] [--json out.json]
+//     [--only original|added]   (one part of the set; "# section: added" starts the second)
 //
 // Alexa sends AMAZON.TIME and AMAZON.DATE as values ("22:00", "2026-11-28"), where virtual-alexa
 // passes the words through as said; a request filter converts them as Alexa would.
@@ -25,12 +26,13 @@ const LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"];
 const FALLBACK = "AMAZON.FallbackIntent";
 
 function args(argv) {
-  const out = { url: "http://127.0.0.1:5000/", short: 0, json: null, min: 0.95 };
+  const out = { url: "http://127.0.0.1:5000/", short: 0, json: null, min: 0.95, only: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--url") out.url = argv[++i];
     else if (argv[i] === "--short") out.short = Number(argv[++i]);
     else if (argv[i] === "--json") out.json = argv[++i];
     else if (argv[i] === "--min") out.min = Number(argv[++i]);
+    else if (argv[i] === "--only") out.only = argv[++i]; // one part of the set: original, added
   }
   return out;
 }
@@ -38,7 +40,10 @@ function args(argv) {
 function readSet(locale) {
   const rows = [];
   const text = fs.readFileSync(path.join(MODELS, "eval", `${locale}.tsv`), "utf8");
+  let section = "original"; // "# section: added" starts the phrasings written after a fix
   for (const line of text.split("\n")) {
+    const heading = /^# section: (\S+)/.exec(line);
+    if (heading) section = heading[1];
     if (!line.trim() || line.startsWith("#")) continue;
     const [phrase, intent, slots = ""] = line.split("\t");
     const expected = {};
@@ -46,7 +51,7 @@ function readSet(locale) {
       const [name, value] = pair.split("=");
       expected[name] = value;
     }
-    rows.push({ phrase: phrase.trim(), intent: intent.trim(), slots: expected });
+    rows.push({ phrase: phrase.trim(), intent: intent.trim(), slots: expected, section });
   }
   return rows;
 }
@@ -136,7 +141,8 @@ async function main() {
     const modelFile = path.join(MODELS, `${locale}.json`);
     const types = slotTypes(JSON.parse(fs.readFileSync(modelFile, "utf8")));
     const alexa = client(modelFile, opts.url, locale);
-    for (const row of shortened(readSet(locale), opts.short)) {
+    const rows = readSet(locale).filter((row) => !opts.only || row.section === opts.only);
+    for (const row of shortened(rows, opts.short)) {
       const got = await understand(alexa, types, row.phrase);
       const exact = got.intent === row.intent && same(row.slots, got.slots) && got.answered;
       results.push({ locale, ...row, got, exact });
@@ -144,8 +150,9 @@ async function main() {
   }
   const byLocale = {};
   const byIntent = {};
+  const bySection = {};
   for (const r of results) {
-    for (const [table, key] of [[byLocale, r.locale], [byIntent, r.intent]]) {
+    for (const [table, key] of [[byLocale, r.locale], [byIntent, r.intent], [bySection, `${r.section} ${r.locale}`]]) {
       table[key] = table[key] || { hit: 0, all: 0 };
       table[key].all++;
       if (r.exact) table[key].hit++;
@@ -155,15 +162,18 @@ async function main() {
   for (const [k, v] of Object.entries(byLocale)) console.log(`  ${k.padEnd(8)} ${String(v.hit).padStart(4)}/${String(v.all).padEnd(4)} ${pct(v.hit, v.all)}`);
   console.log("Coverage per intent (all locales):");
   for (const [k, v] of Object.entries(byIntent).sort()) console.log(`  ${k.padEnd(24)} ${String(v.hit).padStart(4)}/${String(v.all).padEnd(4)} ${pct(v.hit, v.all)}`);
+  console.log("Coverage per part of the set (original phrasings, and those added after fixes):");
+  for (const [k, v] of Object.entries(bySection)) console.log(`  ${k.padEnd(18)} ${String(v.hit).padStart(4)}/${String(v.all).padEnd(4)} ${pct(v.hit, v.all)}`);
   const misses = results.filter((r) => !r.exact);
   const total = results.length - misses.length;
   console.log(`Total: ${total}/${results.length} ${pct(total, results.length)}`);
   console.log(`Misses (${misses.length}):`);
   for (const m of misses) {
     const unanswered = m.got.answered ? "" : " (no spoken answer)";
-    console.log(`  ${m.locale} "${m.phrase}": want ${m.intent}${show(m.slots)}, got ${m.got.intent}${show(m.got.slots)}${unanswered}`);
+    const added = m.section === "original" ? "" : ` [${m.section}]`;
+    console.log(`  ${m.locale}${added} "${m.phrase}": want ${m.intent}${show(m.slots)}, got ${m.got.intent}${show(m.got.slots)}${unanswered}`);
   }
-  if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ byLocale, byIntent, misses }, null, 2));
+  if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ byLocale, byIntent, bySection, misses }, null, 2));
   const low = Object.entries(byLocale).filter(([, v]) => v.hit / v.all < opts.min);
   process.exitCode = low.length ? 1 : 0;
 }

@@ -87,6 +87,69 @@ def test_asking_for_a_time_elicits_the_time_slot_so_a_bare_time_is_an_answer(ask
     assert answer["sessionAttributes"]["asking"] == "bedtime_set"
 
 
+def first_technique(muscle: str) -> str:
+    relief = (i for i in CONTENT.items("relief") if i.get("muscle") == muscle)
+    return min(relief, key=lambda i: i.get("step")).speech.format(leg="your leg")
+
+
+def elicited(response) -> list[tuple[str, str]]:
+    directives = response["response"].get("directives", [])
+    return [
+        (d["updatedIntent"]["name"], d["slotToElicit"])
+        for d in directives
+        if d["type"] == "Dialog.ElicitSlot"
+    ]
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_a_bare_muscle_or_symptom_is_only_a_slot_sample(path):
+    model = json.loads(path.read_text())
+    intents = {i["name"]: i for i in model["interactionModel"]["languageModel"]["intents"]}
+    for intent, name in [("CrampNowIntent", "muscle"), ("SymptomIntent", "symptom")]:
+        assert f"{{{name}}}" not in intents[intent]["samples"]
+        assert f"my {{{name}}}" not in intents[intent]["samples"]
+        slot_samples = next(s for s in intents[intent]["slots"] if s["name"] == name)["samples"]
+        assert f"{{{name}}}" in slot_samples  # heard only while the skill elicits it
+    elicitable = {i["name"] for i in model["interactionModel"]["dialog"]["intents"]}
+    assert {"CrampNowIntent", "SymptomIntent"} <= elicitable
+
+
+def test_at_night_another_muscle_is_asked_for_so_a_bare_muscle_is_an_answer():
+    chat = talk()
+    response = chat.say("AMAZON.FallbackIntent")  # the calf stretch, then "another muscle?"
+    assert elicited(response) == [("CrampNowIntent", "muscle")]
+    # Alexa then sends CrampNowIntent with the muscle it heard ("my hamstring").
+    answer = chat.say("CrampNowIntent", muscle="hamstring")
+    assert plain(first_technique("hamstring")) in plain(speech_of(answer))
+
+
+def test_the_launch_asks_without_a_directive():
+    response = talk().launch()  # a launch reply keeps a plain question: never refused
+    assert_valid_response(response)
+    assert elicited(response) == []
+    assert response["sessionAttributes"]["asking"] == "muscle"
+
+
+def test_a_name_not_placed_after_the_night_launch_is_asked_for_again_with_elicitation():
+    chat = talk()
+    chat.launch()  # the calf stretch, then "Another muscle? Just name it."
+    response = chat.say("AMAZON.FallbackIntent")  # a bare "hamstring" after the launch
+    assert elicited(response) == [("CrampNowIntent", "muscle")]
+    assert plain(speech_of(response)) == CONTENT.phrase("fallback")
+    assert response["sessionAttributes"]["asking"] == "muscle"
+    answer = chat.say("CrampNowIntent", muscle="hamstring")
+    assert plain(first_technique("hamstring")) in plain(speech_of(answer))
+
+
+def test_what_do_you_notice_asks_for_the_symptom_so_a_bare_symptom_is_an_answer():
+    chat = talk(DAY)
+    chat.say("WhenToWorryIntent")
+    response = chat.say("AMAZON.YesIntent")  # "If one of these is happening now, tell me"
+    assert elicited(response) == [("SymptomIntent", "symptom")]
+    answer = chat.say("SymptomIntent", symptom="chest_pain")
+    assert "911" in plain(speech_of(answer))
+
+
 # --- the held-out set through virtual-alexa ------------------------------------------------
 
 

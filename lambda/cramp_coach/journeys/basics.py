@@ -11,9 +11,10 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from .. import notice, observability
+from ..dialog import elicit
 from ..speech import Speech, is_our_ssml
 from ..storage import CrampStore
-from ..turn import REPEAT_KEY, Turn, turn
+from ..turn import REPEAT_KEY, Asking, Turn, turn
 from ..warm import WarmMemory
 from . import cramp_now
 
@@ -81,6 +82,10 @@ class FallbackHandler(AbstractRequestHandler):
         t = turn(handler_input)
         if t.asking is None and t.night:
             return when_in_doubt_stretch(t)
+        if t.asking == Asking.MUSCLE:  # "Another muscle? Just name it.": the launch cannot
+            elicit(handler_input, "CrampNowIntent", "muscle")  # elicit, so this reply does
+            again = Speech(t.phrase("fallback_reprompt"))
+            return t.reply(Speech(t.phrase("fallback")), reprompt=again, asking=Asking.MUSCLE)
         return t.reply(Speech(t.phrase("fallback")), reprompt=Speech(t.phrase("fallback_reprompt")))
 
 

@@ -15,6 +15,7 @@ from ask_sdk_model import Response
 
 from .. import episode, notice, screens, triage
 from ..content import SCREEN, Item
+from ..dialog import elicit
 from ..episode import Episode
 from ..route import Answer, Chosen
 from ..screens import for_turn as screen_for
@@ -197,6 +198,7 @@ def night_launch(t: Turn, offer: str = "launch_night_offer") -> Response:
     ep.used = [first.id]
     episode.keep(t, ep)
     speech = Speech(instruction(t, first, None), t.phrase(offer))
+    elicit(t.handler_input, "CrampNowIntent", "muscle")  # "my hamstring" answers it
     return t.reply(
         speech,
         reprompt=Speech(t.phrase("launch_night_reprompt")),

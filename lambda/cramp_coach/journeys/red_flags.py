@@ -16,6 +16,7 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from .. import episode, screens, triage
+from ..dialog import elicit
 from ..screens import for_turn as screen_for
 from ..slots import slot
 from ..speech import Speech
@@ -160,6 +161,7 @@ def when_to_worry(t: Turn) -> Response:
 def ask_what_they_notice(t: Turn) -> Response:
     """'Yes' to 'If one of these is happening now, tell me': ask what they notice."""
     ask = Speech(t.phrase("red_flags_ask_reprompt"))
+    elicit(t.handler_input, "SymptomIntent", "symptom")  # "numb" answers it
     return t.reply(ask, reprompt=ask, asking=Asking.SYMPTOM)
 
 
