@@ -408,9 +408,9 @@ def content_copy(tmp_path, monkeypatch):
     copy = tmp_path / "content"
     shutil.copytree(content_dir(), copy)
     monkeypatch.setenv("CRAMP_CONTENT_DIR", str(copy))
-    content._load.cache_clear()
+    content.reload()
     yield copy
-    content._load.cache_clear()
+    content.reload()
 
 
 MISSING = [

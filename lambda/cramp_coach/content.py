@@ -169,8 +169,23 @@ def _layers(root: Path, locale: str) -> list[Path]:
     return [layer for layer in (root / language, root / locale) if layer.is_dir()]
 
 
-def _supported(root: Path, locale: str) -> bool:
-    return (root / locale / f"{LOCALE_FILE}.toml").is_file()
+@functools.cache
+def _root() -> Path:
+    """content_dir(), found once per container: every answer looks its content up."""
+    return content_dir()
+
+
+@functools.cache
+def _supported_locales() -> frozenset[str]:
+    """The locales with their own locale file, listed once (not a file check per request)."""
+    return frozenset(path.parent.name for path in _root().glob(f"*/{LOCALE_FILE}.toml"))
+
+
+def reload() -> None:
+    """Forget the content read so far (for a tool or test that points CRAMP_CONTENT_DIR
+    somewhere else); a container reads its content once."""
+    for cached in (_root, _supported_locales, _load):
+        cached.cache_clear()
 
 
 def content_for(locale) -> Content:
@@ -179,14 +194,14 @@ def content_for(locale) -> Content:
     Checked before the cache, so the cache holds one entry per supported locale, however
     many different locale strings requests carry."""
     readable = isinstance(locale, str) and _LOCALE_PATTERN.fullmatch(locale)
-    if not readable or not _supported(content_dir(), locale):
+    if not readable or locale not in _supported_locales():
         locale = DEFAULT_LOCALE
     return _load(locale)
 
 
 @functools.cache
 def _load(locale: str) -> Content:
-    root = content_dir()
+    root = _root()
     topic_files: dict[str, list[Path]] = {}
     tables: dict[str, dict[str, str]] = {}
     facts: dict[str, str] = {}
