@@ -3,6 +3,7 @@ model's own sample utterances and slot values (no separate grammar to drift from
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@functools.cache  # each locale's model repeats most samples; every Resolver reuses them
 def _pattern(sample: str) -> re.Pattern:
     """'my {side} {muscle} hurts' -> ^my (?P<side>.+?) (?P<muscle>.+?) hurts$"""
     pieces = []
