@@ -19,13 +19,16 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _fresh_time_zone_cache():
-    """Each test starts with no cached device time zones (the cache lives per container)."""
-    from cramp_coach import clock
+def skill(monkeypatch):
+    """The skill lambda_handler serves, built afresh for each test, as a new container would
+    build it: what a warm container remembers (device time zones, what a user consented to)
+    never carries from one test to the next. On DynamoDB, as deployed."""
+    import lambda_function
+    from container import new_skill
 
-    clock._TZ_CACHE.clear()
-    yield
-    clock._TZ_CACHE.clear()
+    fresh = new_skill()
+    monkeypatch.setattr(lambda_function, "SKILL", fresh)
+    return fresh
 
 
 # Markers for the long-running kinds of test (registered in pyproject.toml). Each of them is

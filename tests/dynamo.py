@@ -10,7 +10,6 @@ import uuid
 import boto3
 import pytest
 from cramp_coach import store
-from cramp_coach.journeys.history import recording
 from cramp_coach.memory_store import InMemoryStore
 from moto import mock_aws
 
@@ -26,7 +25,6 @@ def table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", TABLE)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    recording._LAST_OUTCOME.clear()  # what one test's user consented to is not the next's
     with mock_aws():
         store.reset_client()
         local_dynamodb.create_table(TABLE)
@@ -53,7 +51,6 @@ def server_table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", name)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     before = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-    recording._LAST_OUTCOME.clear()
     server = local_dynamodb.start_local_dynamodb(name)
     store.reset_client()
     try:

@@ -88,7 +88,6 @@ def timed(call, *args, **kwargs):
 def consenting(table):
     """A user who said yes to keeping a count, in moto's in-process DynamoDB."""
     DYNAMO.grant_consent(USER)
-    recording._LAST_OUTCOME.clear()
     return USER
 
 
@@ -186,7 +185,6 @@ def black_hole():
 def hanging_dynamodb(monkeypatch):
     with black_hole() as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", url)
-        recording._LAST_OUTCOME.clear()
         store.reset_client()
         yield url
     store.reset_client()
