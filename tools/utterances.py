@@ -45,7 +45,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@functools.cache  # each locale's model repeats most samples; every Resolver reuses them
+@functools.cache  # compiled when first tried; the locales share most samples
 def _pattern(sample: str) -> re.Pattern:
     """'my {side} {muscle} hurts' -> ^my (?P<side>.+?) (?P<muscle>.+?) hurts$"""
     pieces = []
@@ -77,7 +77,7 @@ class Resolver:
             elicited = [x for slot in intent.get("slots", []) for x in slot.get("samples", [])]
             for sample in [*intent.get("samples", []), *elicited]:
                 literal = len(re.sub(r"\{\w+\}", "", sample).split())
-                self.patterns.append((literal, _pattern(sample), intent["name"], slot_types))
+                self.patterns.append((literal, sample, intent["name"], slot_types))
                 first_words.append(_first_word(sample))
         order = sorted(range(len(self.patterns)), key=lambda i: -self.patterns[i][0])
         self.patterns = [self.patterns[i] for i in order]
@@ -112,8 +112,8 @@ class Resolver:
         candidates = sorted(
             self.by_first_word.get(text.split(" ", 1)[0], []) + self.by_first_word.get(None, [])
         )
-        for literal, pattern, name, slot_types in (self.patterns[i] for i in candidates):
-            match = pattern.match(text)
+        for literal, sample, name, slot_types in (self.patterns[i] for i in candidates):
+            match = _pattern(sample).match(text)  # compiled on first use, then cached
             if not match:
                 continue
             slots = {k: self._value(slot_types[k], v) for k, v in match.groupdict().items()}
