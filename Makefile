@@ -18,11 +18,11 @@ venv: $(VENV)/.installed
 .PHONY: test-slow test-all
 
 # The fast suite: every test not marked slow (soak, load, bench, fuzz, hang, packaging; see
-# pyproject.toml). Several minutes on 2 cores (the longest: the held-out phrases through virtual-alexa);
-# the slow ones take several minutes more.
+# pyproject.toml), on every core (pytest-xdist). Under 90 s on 2 cores; the slow ones take
+# several minutes more. docs/testing.md has the numbers.
 test: venv apl-tools
 	$(PY) interaction_model/build.py --check
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -n auto -m "not slow"
 
 # Only the slow suites (what `make test` leaves out); CI runs them after `make test`.
 test-slow: venv

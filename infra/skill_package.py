@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import json
 import os
 import re
@@ -128,6 +129,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@functools.cache  # the same few thousand samples are matched against every phrase checked
 def sample_pattern(sample: str) -> re.Pattern:
     """A sample utterance as a regex: literal words, and a named group for each {slot}."""
     parts = re.split(r"\{(\w+)\}", normalise(sample))

@@ -322,14 +322,16 @@ def check(model: dict) -> list[str]:
 def _conflicts(intents: list[dict], words: dict[str, list[str]]) -> list[str]:
     """A plain sample of one intent that a slotted sample of another intent also matches."""
     values = {name: {w.lower() for w in names} for name, names in words.items()}
-    by_first = defaultdict(list)  # first word -> [(words, intent)]
-    by_last = defaultdict(list)  # last word -> [(words, intent)]
+    # Plain samples by their first word, their last word and both: a slotted sample is
+    # compared only with those that start and end as it does.
+    by_first, by_last, by_ends = defaultdict(list), defaultdict(list), defaultdict(list)
     for intent in intents:
         for sample in intent.get("samples", []):
             if "{" not in sample:
                 said = sample.lower().split()
                 by_first[said[0]].append((said, intent["name"]))
                 by_last[said[-1]].append((said, intent["name"]))
+                by_ends[said[0], said[-1]].append((said, intent["name"]))
     everyone = [c for group in by_first.values() for c in group]
     found = []
     for intent in intents:
@@ -338,10 +340,11 @@ def _conflicts(intents: list[dict], words: dict[str, list[str]]) -> list[str]:
             pieces = _pieces(sample, declared, values)
             if pieces is None:
                 continue
-            if isinstance(pieces[0], str):
-                candidates = by_first[pieces[0]]
-            elif isinstance(pieces[-1], str):  # "{muscle} cramping": by its last word
-                candidates = by_last[pieces[-1]]
+            first, last = (p if isinstance(p, str) else None for p in (pieces[0], pieces[-1]))
+            if first and last:
+                candidates = by_ends.get((first, last), [])
+            elif first or last:
+                candidates = by_first.get(first, []) if first else by_last.get(last, [])
             else:
                 candidates = everyone
             literal = {p for p in pieces if isinstance(p, str)}

@@ -19,14 +19,16 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def fresh_skill(monkeypatch):
-    """Each test talks to a skill of its own, as a fresh container would: nothing another test's
-    skill learned (device time zones, a user's consent) carries over."""
+def skill(monkeypatch):
+    """The skill lambda_handler serves, built afresh for each test, as a new container would
+    build it: what a warm container remembers (device time zones, what a user consented to)
+    never carries from one test to the next. On DynamoDB, as deployed."""
     import lambda_function
-    from cramp_coach import skill
+    from container import new_skill
+    from cramp_coach import skill as skill_module
 
-    fresh = skill.build_skill()
-    monkeypatch.setattr(skill, "SKILL", fresh)
+    fresh = new_skill()
+    monkeypatch.setattr(skill_module, "SKILL", fresh)
     monkeypatch.setattr(lambda_function, "SKILL", fresh)
     return fresh
 

@@ -26,7 +26,8 @@ def table(monkeypatch):
     monkeypatch.setenv("CRAMP_TABLE_NAME", TABLE)
     monkeypatch.setenv("USER_HASH_SALT", "test-salt")
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    with mock_aws():
+    # boto3's default session is kept across tests: making it anew costs more than the test.
+    with mock_aws(config={"core": {"reset_boto3_session": False}}):
         store.reset_client()
         local_dynamodb.create_table(TABLE)
         yield TABLE

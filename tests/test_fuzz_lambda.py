@@ -146,6 +146,7 @@ def test_whatever_the_alexa_apis_answer_no_handler_crashes(alexa_api, name, repl
     """The Reminders and Settings APIs are not trusted either: any status, any body. Each
     example comes from a device the skill has not met, so it asks for the time zone again."""
     alexa_api.canned = reply
+    # Each example in a new container: no time zone learnt from an earlier example's answer.
     try:
         device = f"amzn1.ask.device.FUZZ{next(NEW_DEVICES)}"
         response = answer(point_at(API_TURNS[name](), alexa_api, device_id=device))
@@ -374,9 +375,7 @@ def test_odd_locales_never_reach_the_file_system_nor_grow_the_content_cache():
     assert content._load.cache_info().currsize == before
 
 
-def test_a_configured_skill_id_and_no_application_gets_the_unreadable_reply(monkeypatch):
-    from cramp_coach.skill import SKILL
-
-    monkeypatch.setattr(SKILL, "skill_id", "amzn1.ask.skill.cramp-coach-test")
+def test_a_configured_skill_id_and_no_application_gets_the_unreadable_reply(skill):
+    skill.skill_id = "amzn1.ask.skill.cramp-coach-test"
     event = _without(launch(), "context", "System", "application")
     assert plain(speech_of(answer(event))) == UNREADABLE

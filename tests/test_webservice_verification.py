@@ -45,13 +45,6 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def skill():
-    from cramp_coach.skill import SKILL
-
-    return SKILL
-
-
-@pytest.fixture
 def skill_calls(skill, monkeypatch) -> list:
     """Every request the skill itself receives (the real skill still answers it)."""
     calls = []

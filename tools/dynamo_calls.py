@@ -100,7 +100,8 @@ def measure(name: str) -> dict[str, int]:
     from tools import local_dynamodb
 
     at, consent, setup, measured = SCENARIOS[name]
-    with mock_aws():
+    # boto3's default session is kept: making it anew per scenario costs more than the scenario.
+    with mock_aws(config={"core": {"reset_boto3_session": False}}):
         store.reset_client()
         local_dynamodb.create_table(os.environ.get("CRAMP_TABLE_NAME", "cramp-coach"))
         if consent:

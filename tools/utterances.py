@@ -3,6 +3,7 @@ model's own sample utterances and slot values (no separate grammar to drift from
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@functools.cache  # compiled when first tried; the locales share most samples
 def _pattern(sample: str) -> re.Pattern:
     """'my {side} {muscle} hurts' -> ^my (?P<side>.+?) (?P<muscle>.+?) hurts$"""
     pieces = []
@@ -56,20 +58,34 @@ def _pattern(sample: str) -> re.Pattern:
     return re.compile("^" + " ".join(pieces) + "$")
 
 
+def _first_word(sample: str) -> str | None:
+    """The literal word a sample's words must start with; None if it starts with a slot."""
+    lead = _clean(re.split(r"\{\w+\}", sample)[0])
+    return lead.split(" ", 1)[0] if lead else None
+
+
 class Resolver:
     def __init__(self, locale: str = "en-US"):
         model = json.loads((MODELS / f"{locale}.json").read_text())["interactionModel"]
         language = model["languageModel"]
         self.types = {t["name"]: t["values"] for t in language.get("types", [])}
         self.patterns = []
+        first_words: list[str | None] = []
         for intent in language["intents"]:
             slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
             # A slot's own samples ("{time}") are what Alexa hears while the skill elicits it.
             elicited = [x for slot in intent.get("slots", []) for x in slot.get("samples", [])]
             for sample in [*intent.get("samples", []), *elicited]:
                 literal = len(re.sub(r"\{\w+\}", "", sample).split())
-                self.patterns.append((literal, _pattern(sample), intent["name"], slot_types))
-        self.patterns.sort(key=lambda p: -p[0])
+                self.patterns.append((literal, sample, intent["name"], slot_types))
+                first_words.append(_first_word(sample))
+        order = sorted(range(len(self.patterns)), key=lambda i: -self.patterns[i][0])
+        self.patterns = [self.patterns[i] for i in order]
+        # Only samples that start with the words' first word (or with a slot) can match them:
+        # an index by first word, each list in the patterns' order.
+        self.by_first_word: dict[str | None, list[int]] = {}
+        for index, i in enumerate(order):
+            self.by_first_word.setdefault(first_words[i], []).append(index)
 
     def _value(self, slot_type: str, heard: str):
         for value in self.types.get(slot_type, []):
@@ -93,8 +109,11 @@ class Resolver:
         if text in BUILT_INS:
             return Resolved("intent", BUILT_INS[text])
         best, best_score = None, None
-        for literal, pattern, name, slot_types in self.patterns:
-            match = pattern.match(text)
+        candidates = sorted(
+            self.by_first_word.get(text.split(" ", 1)[0], []) + self.by_first_word.get(None, [])
+        )
+        for literal, sample, name, slot_types in (self.patterns[i] for i in candidates):
+            match = _pattern(sample).match(text)  # compiled on first use, then cached
             if not match:
                 continue
             slots = {k: self._value(slot_types[k], v) for k, v in match.groupdict().items()}

@@ -1,0 +1,12 @@
+"""A new Lambda container for a test: the skill built afresh, remembering nothing."""
+
+from __future__ import annotations
+
+from cramp_coach.skill import build_skill
+from cramp_coach.storage import CrampStore
+
+
+def new_skill(store: CrampStore | None = None):
+    """The skill as a cold container builds it (on DynamoDB unless given a store)."""
+    # Its caches (device time zones, consent outcomes) belong to the skill: a new one knows none.
+    return build_skill(store)
