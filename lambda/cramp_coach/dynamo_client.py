@@ -33,6 +33,7 @@ CLIENT_OPTIONS = {
 }
 
 _client = None
+_session = None  # one boto3 session: its loaded service model is reused by a remade client
 _client_lock = threading.Lock()
 
 
@@ -41,20 +42,21 @@ def client():
 
     boto3 reads AWS_ENDPOINT_URL_DYNAMODB itself, so local runs point at a moto server.
     """
-    global _client
+    global _client, _session
     if _client is None:
         with _client_lock:
             if _client is None:
                 import boto3
                 from botocore.config import Config
 
-                config = Config(**CLIENT_OPTIONS)
-                _client = boto3.session.Session().client("dynamodb", config=config)
+                _session = _session or boto3.session.Session()
+                _client = _session.client("dynamodb", config=Config(**CLIENT_OPTIONS))
     return _client
 
 
 def reset_client() -> None:
-    """Forget the client (tests and local tools that move the endpoint)."""
+    """Forget the client (tests and local tools that move the endpoint); the next one is made
+    from the same session, which reads the endpoint from the environment again."""
     global _client
     with _client_lock:
         _client = None
