@@ -67,6 +67,28 @@ def envelope(
     return event
 
 
+def skill_disabled(user: str, at: str = DAY) -> dict:
+    """The event Alexa sends when a person disables the skill: no session, no locale."""
+    return {
+        "version": "1.0",
+        "context": {
+            "System": {
+                "application": {"applicationId": "amzn1.ask.skill.cramp-coach-test"},
+                "user": {"userId": user},
+                "apiEndpoint": "http://127.0.0.1:9",
+            }
+        },
+        "request": {
+            "type": "AlexaSkillEvent.SkillDisabled",
+            "requestId": "amzn1.echo-api.request.disabled",
+            "timestamp": at,
+            "eventCreationTime": at,
+            "eventPublishingTime": at,
+            "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"},
+        },
+    }
+
+
 def launch(**kwargs) -> dict:
     return envelope("launch", **kwargs)
 

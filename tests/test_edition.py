@@ -6,8 +6,6 @@ package, privacy page and stack. The full edition is what every other suite test
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,8 +18,9 @@ from cramp_coach.content import content_for
 from cramp_coach.journeys.no_history import HISTORY_INTENTS
 from cramp_coach.skill import REQUEST_HANDLERS, build_skill
 from cramp_coach.webservice import privacy_page
-from envelopes import DAY, NIGHT, Conversation, envelope, plain, shift, speech_of
+from envelopes import DAY, NIGHT, Conversation, plain, shift, skill_disabled, speech_of
 from fake_alexa_api import FakeAlexaApi
+from test_infra_manifest import SKILL_ID, deploy_calls, fake_tools, run_deploy  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "infra"))
@@ -189,16 +188,7 @@ def test_a_session_claiming_a_consent_or_delete_question_changes_nothing(untouch
 
 
 def test_disabling_the_skill_is_acknowledged_with_nothing_to_delete(untouchable):
-    event = envelope("intent", at=DAY, user=USER)
-    event["request"] = {
-        "type": "AlexaSkillEvent.SkillDisabled",
-        "requestId": "amzn1.echo-api.request.disabled",
-        "timestamp": DAY,
-        "eventCreationTime": DAY,
-        "eventPublishingTime": DAY,
-        "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"},
-    }
-    event.pop("session", None)
+    event = skill_disabled(USER, at=DAY)
     response = lambda_function.lambda_handler(event, None)
     assert "outputSpeech" not in response.get("response", {})
 
@@ -395,36 +385,13 @@ def test_the_store_safe_stack_after_the_sam_transform_lints_clean(tmp_path, monk
 
 
 @pytest.mark.packaging
-def test_a_store_safe_deploy_needs_no_salt_and_ships_the_store_safe_package(tmp_path):
-    from test_infra_manifest import ENDPOINT, FAKE_TOOL, SKILL_ID, STACK_BUCKET, STACK_PAGE
-
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ("sam", "aws", "ask"):
-        path = bin_dir / tool
-        path.write_text(FAKE_TOOL.format(endpoint=ENDPOINT, page=STACK_PAGE, bucket=STACK_BUCKET))
-        path.chmod(0o755)
-    calls = tmp_path / "calls.log"
-    environment = {
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "PYTHON": sys.executable,
-        "CALLS": str(calls),
-        "ASK_CLI": str(bin_dir / "ask"),
-        "SKILL_ID": SKILL_ID,
-        "STAGE": "dev",
-        "PRIVACY_CONTACT": "privacy@cramp.coach",
-        "EDITION": "store-safe",
-    }
-    completed = subprocess.run(
-        ["bash", str(ROOT / "infra" / "deploy.sh")],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def test_a_store_safe_deploy_needs_no_salt_and_ships_the_store_safe_package(
+    fake_tools,  # noqa: F811  (the fixture, imported from test_infra_manifest)
+):
+    variables = {"SKILL_ID": SKILL_ID, "STAGE": "dev", "PRIVACY_CONTACT": "privacy@cramp.coach"}
+    completed = run_deploy(**fake_tools, **variables, EDITION="store-safe")
     assert completed.returncode == 0, completed.stderr
-    (sam,) = [c for c in calls.read_text().splitlines() if c.startswith("sam deploy")]
+    (sam,) = [c for c in deploy_calls(fake_tools) if c.startswith("sam deploy")]
     assert "Edition=store-safe" in sam and "UserHashSalt" not in sam
     page = (ROOT / "build" / "privacy.html").read_text()
     assert "nothing about you" in page

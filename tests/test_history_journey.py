@@ -10,7 +10,17 @@ import pytest
 from cramp_coach import store
 from cramp_coach.content import content_for
 from dynamo import DYNAMO, CallCounter, all_items
-from envelopes import DAY, NIGHT, Conversation, envelope, intent, plain, shift, speech_of
+from envelopes import (
+    DAY,
+    NIGHT,
+    Conversation,
+    envelope,
+    intent,
+    plain,
+    shift,
+    skill_disabled,
+    speech_of,
+)
 from faults import fail_with, slow
 from lambda_function import lambda_handler
 
@@ -425,32 +435,11 @@ def test_no_to_delete_keeps_everything(table):
     assert len(all_items()) == 2
 
 
-def skill_disabled(user=USER):
-    return {
-        "version": "1.0",
-        "context": {
-            "System": {
-                "application": {"applicationId": "amzn1.ask.skill.cramp-coach-test"},
-                "user": {"userId": user},
-                "apiEndpoint": "http://127.0.0.1:9",
-            }
-        },
-        "request": {
-            "type": "AlexaSkillEvent.SkillDisabled",
-            "requestId": "amzn1.echo-api.request.disabled",
-            "timestamp": DAY,
-            "eventCreationTime": DAY,
-            "eventPublishingTime": DAY,
-            "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"},
-        },
-    }
-
-
 def test_disabling_the_skill_deletes_the_users_data(table):
     consent()
     seed(1)
     DYNAMO.update_profile("amzn1.ask.account.SOMEONEELSE", consent="yes")
-    response = lambda_handler(skill_disabled(), None)
+    response = lambda_handler(skill_disabled(USER), None)
     assert "outputSpeech" not in response.get("response", {})
     assert [i["pk"]["S"] for i in all_items()] == [store.user_key("amzn1.ask.account.SOMEONEELSE")]
 

@@ -12,10 +12,9 @@ from ask_sdk_model.services import ServiceException
 from cramp_coach import reminders, storage
 from cramp_coach.journeys.history import answers
 from cramp_coach.memory_store import InMemoryStore
-from envelopes import DAY, intent
+from envelopes import DAY, intent, skill_disabled
 from faults import fail_with
 from lambda_function import lambda_handler
-from test_history_journey import skill_disabled
 
 USER = "amzn1.ask.account.METRICS"
 EVENTS = (
