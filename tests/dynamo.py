@@ -34,6 +34,21 @@ def table(monkeypatch):
     store.reset_client()
 
 
+@pytest.fixture
+def memory(monkeypatch) -> InMemoryStore:
+    """The in-memory CrampStore behind lambda_handler, for journey tests that need a store but
+    not DynamoDB itself; moto stays for the store's own, fault and end-to-end tests."""
+    import lambda_function
+    from container import new_skill
+    from cramp_coach import skill as skill_module
+
+    kept = InMemoryStore()
+    fresh = new_skill(kept)
+    monkeypatch.setattr(skill_module, "SKILL", fresh)
+    monkeypatch.setattr(lambda_function, "SKILL", fresh)
+    return kept
+
+
 @pytest.fixture(params=["dynamodb", "memory"])
 def cramp_store(request):
     """Each CrampStore implementation in turn: the contract tests hold for both."""

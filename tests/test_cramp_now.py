@@ -209,7 +209,7 @@ def test_night_launch_then_another_muscle_gets_that_muscles_stretch():
     assert first_sentence(response) == spoken_instruction(steps("hamstring")[0], "your right leg")
 
 
-def test_day_launch_is_a_short_welcome(table):
+def test_day_launch_is_a_short_welcome(memory):
     talk(DAY).launch()  # a user's first launch also carries the once-only notice (test_red_flags)
     response = talk(DAY).launch()
     assert_valid_response(response)

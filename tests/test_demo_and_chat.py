@@ -38,7 +38,7 @@ def test_open_is_a_launch():
     assert RESOLVER.resolve("open cramp coach").kind == "launch"
 
 
-def test_the_scripted_night_plays_every_turn_through_the_handler(table):
+def test_the_scripted_night_plays_every_turn_through_the_handler(memory):
     # moto in-process: the demo's history and tip rotation use DynamoDB, never AWS here
     lines = []
     demo.play(out=lines.append)

@@ -74,7 +74,7 @@ def assert_card_cites(response: dict, item) -> None:
 # --- tips ------------------------------------------------------------------------------
 
 
-def test_tips_never_repeat_until_all_are_heard_in_one_session(table):
+def test_tips_never_repeat_until_all_are_heard_in_one_session(memory):
     chat = Conversation(lambda_handler, at=DAY)
     heard = [tip_heard(chat.say("TipIntent"))]
     for _ in range(len(TIP_IDS) - 1):
@@ -87,7 +87,7 @@ def test_tips_never_repeat_until_all_are_heard_in_one_session(table):
     assert again != heard[-1]
 
 
-def test_a_tip_card_carries_the_tip_its_evidence_and_its_sources(table):
+def test_a_tip_card_carries_the_tip_its_evidence_and_its_sources(memory):
     response = Conversation(lambda_handler, at=DAY).say("TipIntent")
     item = CONTENT.item("tips", tip_heard(response))
     assert card(response)["title"] == CONTENT.phrase("card_title_tip")
@@ -95,7 +95,7 @@ def test_a_tip_card_carries_the_tip_its_evidence_and_its_sources(table):
     assert f"Evidence: {item.get('evidence')}." in card(response)["content"]
 
 
-def test_no_to_another_tip_says_goodbye_and_ends(table):
+def test_no_to_another_tip_says_goodbye_and_ends(memory):
     chat = Conversation(lambda_handler, at=DAY)
     chat.say("TipIntent")
     response = chat.say("AMAZON.NoIntent")
@@ -173,7 +173,7 @@ def test_the_session_memory_keeps_the_rotation_between_turns():
 
 
 @pytest.mark.parametrize("at", [AT_2000, AT_2159])
-def test_an_evening_launch_offers_tonights_tip_and_yes_gives_it(at, table):
+def test_an_evening_launch_offers_tonights_tip_and_yes_gives_it(at, memory):
     chat = Conversation(lambda_handler, at=at)
     response = chat.launch()
     assert said(response) == CONTENT.phrase("evening_launch")
@@ -183,7 +183,7 @@ def test_an_evening_launch_offers_tonights_tip_and_yes_gives_it(at, table):
     assert "prosody" not in speech_of(tip)  # not yet night: the normal voice
 
 
-def test_an_evening_launch_still_lets_a_cramping_user_name_the_muscle(table):
+def test_an_evening_launch_still_lets_a_cramping_user_name_the_muscle(memory):
     chat = Conversation(lambda_handler, at=AT_2000)
     chat.launch()
     response = chat.say("CrampNowIntent", muscle="calf")
@@ -191,14 +191,14 @@ def test_an_evening_launch_still_lets_a_cramping_user_name_the_muscle(table):
     assert first_sentence(response) == calf
 
 
-def test_from_ten_at_night_the_launch_leads_with_the_calf_stretch_not_the_tip(table):
+def test_from_ten_at_night_the_launch_leads_with_the_calf_stretch_not_the_tip(memory):
     response = Conversation(lambda_handler, at=AT_2200).launch()
     calf = CONTENT.item("relief", "calf.flex").speech.format(leg="your leg")
     assert first_sentence(response) == calf
     assert CONTENT.phrase("evening_launch") not in said(response)
 
 
-def test_before_eight_in_the_evening_the_launch_is_the_day_welcome(table):
+def test_before_eight_in_the_evening_the_launch_is_the_day_welcome(memory):
     response = Conversation(lambda_handler, at=AT_1959).launch()
     assert CONTENT.phrase("launch_day") in plain(speech_of(response))
     assert "tonight's" not in plain(speech_of(response))
@@ -344,7 +344,7 @@ def test_a_question_we_cannot_place_gets_the_menu_not_a_guess():
     assert not ends(response)
 
 
-def test_answers_at_night_use_the_soft_voice(table):
+def test_answers_at_night_use_the_soft_voice(memory):
     response = Conversation(lambda_handler, at=NIGHT).say("TipIntent")
     assert "<prosody" in speech_of(response)
 

@@ -45,7 +45,7 @@ class Person:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_night_of_cramps_then_the_history_next_day(locale, table):
+def test_a_night_of_cramps_then_the_history_next_day(locale, memory):
     night = Person(locale, 3)
     opened = night.say("open cramp coach", "launch")
     calf = night.content.item("relief", "calf.flex").speech.format(leg="your leg")
@@ -63,7 +63,7 @@ def test_a_night_of_cramps_then_the_history_next_day(locale, table):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_the_guide_and_red_flags_answer_in_the_markets_words(locale, table):
+def test_the_guide_and_red_flags_answer_in_the_markets_words(locale, memory):
     person = Person(locale, 12)
     person.say("ask cramp coach for a tip", "TipIntent")
     remedy = person.say("ask cramp coach does pickle juice work", "RemedyIntent")
@@ -78,7 +78,7 @@ def test_the_guide_and_red_flags_answer_in_the_markets_words(locale, table):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_a_bedtime_reminder_in_the_markets_own_time_zone(locale, table):
+def test_a_bedtime_reminder_in_the_markets_own_time_zone(locale, memory):
     with FakeAlexaApi(time_zone=content_for(locale).fact("default_time_zone")) as api:
         person = Person(locale, 21, handler=api.serving(lambda_handler))
         person.say(

@@ -504,7 +504,7 @@ def day_launch(user: str, locale: str = "en-US", day: str = "2026-11-26") -> str
 
 
 @pytest.mark.parametrize("locale", locales())
-def test_the_notice_comes_once_per_user_before_the_welcome(table, locale):
+def test_the_notice_comes_once_per_user_before_the_welcome(memory, locale):
     number = EMERGENCY_NUMBERS[locale]
     first = day_launch("amzn1.ask.account.NOTICE-A", locale=locale)
     assert first.startswith(f"{NOTICE} In an emergency, call {number} .")  # plain() spaces tags
@@ -514,7 +514,7 @@ def test_the_notice_comes_once_per_user_before_the_welcome(table, locale):
     assert NOTICE in day_launch("amzn1.ask.account.NOTICE-B", locale=locale)
 
 
-def test_at_night_the_stretch_comes_first_and_the_notice_after_the_goodbye(table):
+def test_at_night_the_stretch_comes_first_and_the_notice_after_the_goodbye(memory):
     user = "amzn1.ask.account.NIGHT-OWL"
     talk = Conversation(lambda_handler, at=NIGHT, user=user)
     launch = talk.launch()

@@ -155,7 +155,7 @@ def test_a_technique_without_a_hold_shows_no_numbers_and_asks_when_the_voice_doe
     ("spoken", "touched"),
     [("StillCrampingIntent", "still_cramping"), ("CrampEasedIntent", "better")],
 )
-def test_touching_an_answer_does_exactly_what_saying_it_does(table, spoken, touched):
+def test_touching_an_answer_does_exactly_what_saying_it_does(memory, spoken, touched):
     def conversation(answer, user):
         chat = ScreenChat(at=NIGHT, user=user)  # each its own user: both hear the first notice
         chat.say("CrampNowIntent", muscle="calf")
@@ -167,7 +167,7 @@ def test_touching_an_answer_does_exactly_what_saying_it_does(table, spoken, touc
     assert by_touch == by_voice
 
 
-def test_still_cramping_then_better_by_touch_walks_the_whole_journey(table):
+def test_still_cramping_then_better_by_touch_walks_the_whole_journey(memory):
     chat = ScreenChat(at=NIGHT, user="amzn1.ask.account.WALK")
     first = chat.say("CrampNowIntent", muscle="calf")
     second = chat.touch("still_cramping")
@@ -231,7 +231,7 @@ def without_screen(response: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", sorted(CONVERSATIONS))
-def test_a_screen_never_changes_what_is_said(table, name):
+def test_a_screen_never_changes_what_is_said(memory, name):
     with_screen = play(name, screen=True, user="SHOW")
     assert [without_screen(r) for r in with_screen] == play(name)
 
@@ -317,7 +317,7 @@ def history_screens(at: str, user: str) -> tuple[dict, dict]:
     return chat.say("CrampHistoryIntent"), chat.say("DoctorSummaryIntent")
 
 
-def test_history_and_doctor_answers_on_a_screen_show_the_chart_and_the_summary(table):
+def test_history_and_doctor_answers_on_a_screen_show_the_chart_and_the_summary(memory):
     history, doctor = history_screens(DAY, "amzn1.ask.account.HISTORY")
     for response in (history, doctor):
         assert_valid_response(response)
@@ -372,7 +372,7 @@ def every_screen(table_cramps: bool = False) -> dict[str, dict]:
     return payloads
 
 
-def test_apl_suggester_accepts_every_document_and_datasource(table):
+def test_apl_suggester_accepts_every_document_and_datasource(memory):
     payloads = every_screen()
     techniques_shown = {
         json.dumps(p["datasources"]["screen"]["figure"])

@@ -96,7 +96,7 @@ def golden() -> dict:
     return json.loads(GOLDEN.read_text()) if GOLDEN.exists() else {}
 
 
-def test_record_golden_only_on_purpose(table):
+def test_record_golden_only_on_purpose(memory):
     if not os.environ.get("GOLDEN_WRITE"):
         pytest.skip("GOLDEN_WRITE=1 re-records the answers devices without a screen get")
     recorded = {name: as_bytes(play(name)) for name in CONVERSATIONS}
@@ -104,5 +104,5 @@ def test_record_golden_only_on_purpose(table):
 
 
 @pytest.mark.parametrize("name", sorted(CONVERSATIONS))
-def test_a_device_without_a_screen_gets_the_same_bytes_as_before(table, golden, name):
+def test_a_device_without_a_screen_gets_the_same_bytes_as_before(memory, golden, name):
     assert as_bytes(play(name)) == golden[name]
