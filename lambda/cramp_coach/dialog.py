@@ -7,7 +7,6 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Intent, IntentConfirmationStatus, Slot, SlotConfirmationStatus
-from ask_sdk_model.dialog import ElicitSlotDirective
 
 
 def elicit(handler_input: HandlerInput, intent: str, slot_name: str) -> None:
@@ -15,6 +14,10 @@ def elicit(handler_input: HandlerInput, intent: str, slot_name: str) -> None:
     a plain question, so a launch reply can never be refused for its directive."""
     if not is_request_type("IntentRequest")(handler_input):
         return
+    # Imported here: the SDK's dialog package costs a cold start ~6 ms, and a cramp answer
+    # never elicits a slot.
+    from ask_sdk_model.dialog import ElicitSlotDirective
+
     handler_input.response_builder.add_directive(
         ElicitSlotDirective(
             slot_to_elicit=slot_name,

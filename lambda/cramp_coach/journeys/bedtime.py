@@ -15,17 +15,11 @@ from dataclasses import dataclass
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
-from ask_sdk_model import (
-    Intent,
-    IntentConfirmationStatus,
-    Response,
-    Slot,
-    SlotConfirmationStatus,
-)
-from ask_sdk_model.dialog import ElicitSlotDirective
+from ask_sdk_model import Response
 
 from .. import reminders
 from ..content import BEDTIME
+from ..dialog import elicit
 from ..reminders import ReminderFailure
 from ..slots import slot
 from ..speech import Speech
@@ -53,7 +47,6 @@ log = logging.getLogger(__name__)
 
 PROFILE_FIELD = "reminder_id"
 SET_INTENT, CHANGE_INTENT = "SetReminderIntent", "ChangeReminderIntent"
-NO_CONFIRMATION = SlotConfirmationStatus.NONE
 
 
 # --- the profile (only with the user's storage consent) -------------------------------
@@ -95,18 +88,8 @@ def ask_for_time(t: Turn, key: str) -> Response:
     """Ask for the time and elicit the slot: Alexa then takes a bare time ("nine thirty") as
     the answer, from the slot's own samples, only while this question is open. The model
     has no bare {time} sample, which would swallow any unrelated words."""
-    if is_request_type("IntentRequest")(t.handler_input):
-        intent = CHANGE_INTENT if pending(t).get("action") == CHANGE else SET_INTENT
-        t.handler_input.response_builder.add_directive(
-            ElicitSlotDirective(
-                slot_to_elicit="time",
-                updated_intent=Intent(
-                    name=intent,
-                    confirmation_status=IntentConfirmationStatus.NONE,
-                    slots={"time": Slot(name="time", confirmation_status=NO_CONFIRMATION)},
-                ),
-            )
-        )
+    intent = CHANGE_INTENT if pending(t).get("action") == CHANGE else SET_INTENT
+    elicit(t.handler_input, intent, "time")
     return t.reply(
         Speech(t.phrase(key, BEDTIME)),
         reprompt=Speech(t.phrase("ask_time_reprompt", BEDTIME)),

@@ -8,10 +8,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+if TYPE_CHECKING:
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 log = logging.getLogger(__name__)
 APL_VERSION = "2023.2"  # every document's "version"; older runtimes get no screen
@@ -34,6 +36,10 @@ class Screen:
         return {"screen": self.data}
 
     def directive(self) -> RenderDocumentDirective:
+        # Imported here: the SDK's APL package costs a cold start ~20 ms, and a device
+        # without a screen never gets a document.
+        from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
         return RenderDocumentDirective(
             token=self.token, document=document(self.document), datasources=self.datasources()
         )
