@@ -23,14 +23,9 @@ def skill(monkeypatch):
     """The skill lambda_handler serves, built afresh for each test, as a new container would
     build it: what a warm container remembers (device time zones, what a user consented to)
     never carries from one test to the next. On DynamoDB, as deployed."""
-    import lambda_function
-    from container import new_skill
-    from cramp_coach import skill as skill_module
+    from container import serve
 
-    fresh = new_skill()
-    monkeypatch.setattr(skill_module, "SKILL", fresh)
-    monkeypatch.setattr(lambda_function, "SKILL", fresh)
-    return fresh
+    return serve(monkeypatch)
 
 
 # Markers for the long-running kinds of test (registered in pyproject.toml). Each of them is

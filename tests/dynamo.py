@@ -38,14 +38,10 @@ def table(monkeypatch):
 def memory(monkeypatch) -> InMemoryStore:
     """The in-memory CrampStore behind lambda_handler, for journey tests that need a store but
     not DynamoDB itself; moto stays for the store's own, fault and end-to-end tests."""
-    import lambda_function
-    from container import new_skill
-    from cramp_coach import skill as skill_module
+    from container import serve
 
     kept = InMemoryStore()
-    fresh = new_skill(kept)
-    monkeypatch.setattr(skill_module, "SKILL", fresh)
-    monkeypatch.setattr(lambda_function, "SKILL", fresh)
+    serve(monkeypatch, kept)
     return kept
 
 

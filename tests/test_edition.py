@@ -13,6 +13,7 @@ import lambda_function
 import pytest
 from cfn_editions import for_edition
 from cfnlint.decode import decode_str
+from container import serve
 from cramp_coach import config, store
 from cramp_coach.content import content_for
 from cramp_coach.journeys.no_history import HISTORY_INTENTS
@@ -60,7 +61,7 @@ def untouchable(monkeypatch):
     dynamo_clients: list[str] = []
     monkeypatch.setattr(store, "client", lambda: dynamo_clients.append("client") or 1 / 0)
     kept = UntouchableStore()
-    monkeypatch.setattr(lambda_function, "SKILL", build_skill(store=kept))
+    serve(monkeypatch, kept)
     yield kept
     assert kept.calls == [], "the store-safe edition touched the store"
     assert dynamo_clients == [], "the store-safe edition asked for a DynamoDB client"
