@@ -241,6 +241,13 @@ def intents_of(model: dict) -> dict[str, dict]:
     return {i["name"]: i for i in model["interactionModel"]["languageModel"]["intents"]}
 
 
+def test_the_skill_knows_every_history_intent_the_full_model_has():
+    """A history intent added to the model but not to no_history.HISTORY_INTENTS would reach
+    a store-safe skill as an unknown intent instead of hearing that nothing is kept."""
+    part = json.loads((ROOT / "interaction_model" / "parts" / "history.json").read_text())
+    assert set(HISTORY_INTENTS) == {intent["name"] for intent in part["intents"]}
+
+
 def test_the_store_safe_model_has_no_history_intent_and_hears_history_questions():
     models = store_safe_models()
     assert sorted(models) == sorted(skill_package.model_files())
