@@ -35,6 +35,12 @@ _SENTENCE_START = re.compile(r"[.!?]\s+\{(\w+)\}")
 _SENTENCE_END = re.compile(r"\{(\w+)\}\.")
 
 
+@functools.cache  # keyed by a phrase's own text: as many entries as the content has phrases
+def _sentence_edges(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The placeholders that begin a sentence, and those that end one, in a phrase."""
+    return frozenset(_SENTENCE_START.findall(text)), frozenset(_SENTENCE_END.findall(text))
+
+
 def content_dir() -> Path:
     """content/ beside the package (Lambda zip) or at the repository root."""
     if os.environ.get("CRAMP_CONTENT_DIR"):
@@ -110,11 +116,11 @@ class Content:
         if not values:
             return text
         filled = {name: str(value) for name, value in values.items()}
-        for name in _SENTENCE_START.findall(text):
-            if name in filled:
-                filled[name] = filled[name][:1].upper() + filled[name][1:]
-        for name in _SENTENCE_END.findall(text):
-            if name in filled and filled[name].endswith("."):
+        starts, ends = _sentence_edges(text)
+        for name in starts & filled.keys():
+            filled[name] = filled[name][:1].upper() + filled[name][1:]
+        for name in ends & filled.keys():
+            if filled[name].endswith("."):
                 filled[name] = filled[name][:-1]
         return text.format(**filled)
 
