@@ -49,6 +49,10 @@ def fit_card(response: Response) -> None:
 def fit_attributes(response: Response, attributes: dict) -> list[str]:
     """Drop the largest session attributes until the whole response fits; their names."""
     budget = MAX_RESPONSE_BYTES - ENVELOPE_BYTES - _json_bytes(_SERIALIZER.serialize(response))
+    # The usual case, in one serialisation: the n one-key objects measured below add up to
+    # the whole object plus n - 1 bytes (a pair of braces each, less the n - 1 commas).
+    if not attributes or _json_bytes(attributes) + len(attributes) - 1 <= budget:
+        return []
     sizes = {key: _json_bytes({key: value}) for key, value in attributes.items()}
     dropped = []
     while attributes and sum(sizes.values()) > budget:
